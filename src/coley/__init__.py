@@ -1,0 +1,37 @@
+"""coley: simulate the cancer-immune system and immunotherapy.
+
+Published models with units and sources, a fast batched stiff ODE engine for virtual patients,
+and analysis. Start with ``coley.library.get("kuznetsov1994")`` and ``coley.simulate``.
+"""
+
+from coley import library as library
+from coley.analysis.equilibria import Equilibrium as Equilibrium
+from coley.analysis.equilibria import equilibria as equilibria
+from coley.errors import CoLeyError as CoLeyError
+from coley.errors import InvalidArgumentError as InvalidArgumentError
+from coley.errors import ModelDefinitionError as ModelDefinitionError
+from coley.errors import SimulationError as SimulationError
+from coley.errors import UnknownNameError as UnknownNameError
+from coley.model.components import Citation as Citation
+from coley.model.components import Input as Input
+from coley.model.components import Parameter as Parameter
+from coley.model.components import State as State
+from coley.model.model import Model as Model
+from coley.solve.events import Extinction as Extinction
+from coley.solve.events import Threshold as Threshold
+from coley.solve.result import SimulationResult as SimulationResult
+from coley.solve.schedule import Bolus as Bolus
+from coley.solve.schedule import Infusion as Infusion
+from coley.solve.schedule import Jump as Jump
+from coley.solve.simulate import simulate as simulate
+from coley.solve.solvers import Dopri5 as Dopri5
+from coley.solve.solvers import Rodas4 as Rodas4
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Bolus", "Citation", "CoLeyError", "Dopri5", "Equilibrium", "Extinction", "Infusion", "Input",
+    "InvalidArgumentError", "Jump", "Model", "ModelDefinitionError", "Parameter", "Rodas4",
+    "SimulationError", "SimulationResult", "State", "Threshold", "UnknownNameError", "equilibria",
+    "library", "simulate",
+]

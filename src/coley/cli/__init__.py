@@ -1,0 +1,58 @@
+"""The ``coley`` command line: thin wrappers over the Python verbs.
+
+Exit codes: 0 ok, 2 bad input (one line on stderr; ``-v`` shows the traceback), 1 failure.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import typer
+
+from coley.cli import info_cmd, models_cmd, simulate_cmd
+from coley.errors import CoLeyError
+
+app = typer.Typer(
+    name="coley", no_args_is_help=True, add_completion=False,
+    help="Simulate the cancer-immune system and immunotherapy.",
+    pretty_exceptions_enable=False,
+)
+app.command("models")(models_cmd.models)
+app.command("info")(info_cmd.info)
+app.command("simulate")(simulate_cmd.simulate)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, mapping coley's errors to exit code 2 and others to 1."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    verbose = "-v" in args or "--verbose" in args
+    args = [a for a in args if a not in ("-v", "--verbose")]
+    try:
+        app(args=args, prog_name="coley", standalone_mode=False)
+    except CoLeyError as exc:
+        if verbose:
+            traceback.print_exc()
+        typer.echo(f"error: {exc}", err=True)
+        return 2
+    except (typer.Exit, SystemExit) as exc:
+        code = getattr(exc, "exit_code", getattr(exc, "code", 0))
+        return int(code or 0)
+    except typer.Abort:
+        return 1
+    except Exception as exc:  # click usage errors and real failures
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        if verbose:
+            traceback.print_exc()
+        typer.echo(f"error: {type(exc).__name__}: {exc} (run with -v for the traceback)",
+                   err=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""The library of published models, each in its own module with its parameters and sources.
+
+``get(name, **options)`` builds a model; ``names()`` lists them. Options are the module's
+(``variant`` for de Pillis 2005, ``il2_form`` for Kirschner-Panetta 1998).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from coley.errors import InvalidArgumentError, unknown_name
+from coley.library import depillis2005, kirschner_panetta1998, kuznetsov1994
+from coley.model.model import Model
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    """A library model: its name, a one-line summary, its factory and the factory's options."""
+
+    name: str
+    summary: str
+    factory: Callable[..., Model]
+    options: dict[str, tuple[str, ...]]
+
+
+_ENTRIES: dict[str, LibraryEntry] = {
+    e.name: e
+    for e in (
+        LibraryEntry("kuznetsov1994", "effector cells vs immunogenic tumour (2 states)",
+                     kuznetsov1994.model, {}),
+        LibraryEntry("kirschner_panetta1998",
+                     "effectors, tumour, IL-2; adoptive transfer s1 and IL-2 s2 (3 states)",
+                     kirschner_panetta1998.model, {"il2_form": ("paper", "biomodels")}),
+        LibraryEntry("depillis2005", "NK cells, CD8+ T cells and tumour (3 states)",
+                     depillis2005.model, {"variant": tuple(depillis2005.VARIANTS)}),
+    )
+}
+
+
+def names() -> list[str]:
+    """Names of the library models."""
+    return list(_ENTRIES)
+
+
+def entry(name: str) -> LibraryEntry:
+    """The library entry ``name`` (clear error with the closest names if unknown)."""
+    if name not in _ENTRIES:
+        raise unknown_name("model", name, _ENTRIES, where="the coley library")
+    return _ENTRIES[name]
+
+
+def get(name: str, **options: Any) -> Model:
+    """Build library model ``name`` with the given options."""
+    e = entry(name)
+    for key, value in options.items():
+        if key not in e.options:
+            allowed = ", ".join(e.options) or "none"
+            raise InvalidArgumentError(
+                f"model {name!r} has no option {key!r}; its options are: {allowed}."
+            )
+        if value not in e.options[key]:
+            raise InvalidArgumentError(
+                f"option {key!r} of model {name!r} must be one of {list(e.options[key])}, "
+                f"got {value!r}."
+            )
+    return e.factory(**options)
+
+
+__all__ = ["LibraryEntry", "entry", "get", "names"]

@@ -1,0 +1,148 @@
+"""The declarations a model is made of: states, parameters, inputs and citations.
+
+Each is a frozen dataclass holding a value with its unit, a one-line meaning and its source.
+They check only themselves (a finite value, a valid name, value within bounds); the
+:class:`~coley.model.model.Model` that holds them checks how they fit together.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import re
+from dataclasses import dataclass
+
+from coley.errors import ModelDefinitionError
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: Names a model may not use: ``t`` is time (days).
+RESERVED_NAMES = frozenset({"t"})
+
+
+def check_name(kind: str, name: str, model: str = "") -> None:
+    """Raise :class:`ModelDefinitionError` unless ``name`` can be used as a symbol."""
+    where = f"model {model!r}: " if model else ""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ModelDefinitionError(
+            f"{where}{kind} name {name!r} is not a valid identifier; use letters, digits and "
+            "underscores, starting with a letter."
+        )
+    if keyword.iskeyword(name) or name in RESERVED_NAMES:
+        raise ModelDefinitionError(
+            f"{where}{kind} name {name!r} is reserved; rename it (for example {name + '_'!r})."
+        )
+
+
+def _check_value(kind: str, name: str, value: float, lower: float | None, upper: float | None,
+                 model: str = "") -> float:
+    where = f"model {model!r}: " if model else ""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ModelDefinitionError(
+            f"{where}{kind} {name!r} has value {value!r}, which is not a number; give a float."
+        ) from None
+    if not math.isfinite(number):
+        raise ModelDefinitionError(
+            f"{where}{kind} {name!r} has value {number}; give a finite number."
+        )
+    if lower is not None and upper is not None and lower > upper:
+        raise ModelDefinitionError(
+            f"{where}{kind} {name!r} has lower bound {lower} above upper bound {upper}; swap them."
+        )
+    if lower is not None and number < lower:
+        raise ModelDefinitionError(
+            f"{where}{kind} {name!r} = {number} is below its lower bound {lower}; "
+            f"give a value >= {lower}."
+        )
+    if upper is not None and number > upper:
+        raise ModelDefinitionError(
+            f"{where}{kind} {name!r} = {number} is above its upper bound {upper}; "
+            f"give a value <= {upper}."
+        )
+    return number
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A model constant: value in ``unit``, optional bounds, meaning and source (paper, table)."""
+
+    name: str
+    value: float
+    unit: str
+    meaning: str
+    source: str
+    lower: float | None = None
+    upper: float | None = None
+
+    def __post_init__(self) -> None:
+        check_name("parameter", self.name)
+        object.__setattr__(
+            self, "value", _check_value("parameter", self.name, self.value, self.lower, self.upper)
+        )
+
+    def with_value(self, value: float, *, model: str = "") -> Parameter:
+        """A copy holding ``value`` (checked against the bounds)."""
+        _check_value("parameter", self.name, value, self.lower, self.upper, model)
+        return Parameter(self.name, float(value), self.unit, self.meaning, self.source,
+                         self.lower, self.upper)
+
+
+@dataclass(frozen=True)
+class State:
+    """A dynamic variable: default initial value in ``unit``, meaning, source of the initial value.
+
+    States are non-negative by default (cell counts, concentrations); pass ``lower=None`` for a
+    state that may go negative.
+    """
+
+    name: str
+    initial: float
+    unit: str
+    meaning: str
+    source: str = ""
+    lower: float | None = 0.0
+    upper: float | None = None
+
+    def __post_init__(self) -> None:
+        check_name("state", self.name)
+        object.__setattr__(
+            self, "initial",
+            _check_value("initial value of state", self.name, self.initial, self.lower, self.upper),
+        )
+
+    def with_initial(self, value: float, *, model: str = "") -> State:
+        """A copy with a different default initial value (checked against the bounds)."""
+        _check_value("initial value of state", self.name, value, self.lower, self.upper, model)
+        return State(self.name, float(value), self.unit, self.meaning, self.source,
+                     self.lower, self.upper)
+
+
+@dataclass(frozen=True)
+class Input:
+    """A piecewise-constant external input (an infusion rate, say), 0 unless a schedule sets it."""
+
+    name: str
+    unit: str
+    meaning: str
+
+    def __post_init__(self) -> None:
+        check_name("input", self.name)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a model comes from: a short reference, a DOI and the BioModels id where one exists."""
+
+    reference: str
+    doi: str = ""
+    biomodels_id: str = ""
+    note: str = ""
+
+    def __str__(self) -> str:
+        parts = [self.reference]
+        if self.doi:
+            parts.append(f"doi:{self.doi}")
+        if self.biomodels_id:
+            parts.append(f"BioModels {self.biomodels_id}")
+        return "; ".join(parts)

@@ -1,0 +1,330 @@
+"""``simulate``: integrate one parameter set or a table of N virtual patients.
+
+The verb joins a :class:`~coley.model.model.Model`, a solver spec, a schedule of jumps and
+infusions and a list of state events, and returns a :class:`SimulationResult`. Each patient is
+integrated independently with its own adaptive step by compiled code (numba), so results do not
+depend on ``workers``; with ``workers > 1`` patients are spread over threads.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from coley.errors import InvalidArgumentError, unknown_name
+from coley.model.model import Model
+from coley.solve.events import Event, Extinction, Threshold
+from coley.solve.result import SimulationResult
+from coley.solve.schedule import Infusion, Jump
+from coley.solve.solvers import AbstractSolver, Rodas4
+
+_INVALID = -5
+
+ParameterInput = Mapping[str, Any] | Any  # Mapping of scalars/arrays, or a pandas DataFrame
+
+
+def _time_grid(t_end: float | None, saveat: Sequence[float] | np.ndarray | None) -> np.ndarray:
+    if saveat is not None:
+        grid = np.asarray(saveat, dtype=np.float64).ravel()
+        if grid.size < 2:
+            raise InvalidArgumentError(
+                f"saveat must hold at least two times (days), got {grid.size}."
+            )
+        if not np.all(np.isfinite(grid)):
+            raise InvalidArgumentError("saveat contains a non-finite time; give finite days.")
+        if np.any(np.diff(grid) <= 0):
+            raise InvalidArgumentError("saveat must be strictly increasing (days).")
+        if t_end is not None and not math.isclose(grid[-1], t_end):
+            raise InvalidArgumentError(
+                f"t_end ({t_end}) and the last saveat time ({grid[-1]}) disagree; give one."
+            )
+        return grid
+    if t_end is None:
+        raise InvalidArgumentError(
+            "give t_end (days) for a daily output grid, or saveat for your own grid."
+        )
+    if not (isinstance(t_end, int | float) and math.isfinite(t_end) and t_end > 0):
+        raise InvalidArgumentError(f"t_end must be a positive number of days, got {t_end!r}.")
+    grid = np.arange(0.0, math.floor(t_end) + 1.0)
+    if grid[-1] < t_end:
+        grid = np.append(grid, float(t_end))
+    return grid
+
+
+def _patient_table(model: Model, parameters: ParameterInput | None
+                   ) -> tuple[np.ndarray, np.ndarray, list[str], bool]:
+    """Parameter matrix (N, P), initial states (N, S), per-patient notes, and whether scalar."""
+    p0 = model.parameter_values()
+    y0 = model.initial_values()
+    if parameters is None:
+        return p0[None, :].copy(), y0[None, :].copy(), [""], True
+    if hasattr(parameters, "to_dict") and hasattr(parameters, "columns"):
+        columns = {str(c): np.asarray(parameters[c], dtype=np.float64)
+                   for c in parameters.columns}
+    elif isinstance(parameters, Mapping):
+        columns = {}
+        for k, v in parameters.items():
+            try:
+                columns[str(k)] = np.atleast_1d(np.asarray(v, dtype=np.float64))
+            except (TypeError, ValueError):
+                raise InvalidArgumentError(
+                    f"parameter {k!r}: value {v!r} is not a number or array of numbers."
+                ) from None
+    else:
+        raise InvalidArgumentError(
+            "parameters must be a mapping {name: value or array} or a pandas DataFrame with one "
+            f"row per patient; got {type(parameters).__name__}."
+        )
+    lengths = {k: v.size for k, v in columns.items()}
+    sizes = {n for n in lengths.values() if n != 1}
+    if len(sizes) > 1:
+        raise InvalidArgumentError(
+            f"parameter columns have different lengths {lengths}; give one value or N values "
+            "(one per patient) for each."
+        )
+    scalar = not sizes and not hasattr(parameters, "columns")
+    n = sizes.pop() if sizes else (len(parameters) if hasattr(parameters, "columns") else 1)
+    if n == 0:
+        raise InvalidArgumentError("the parameter table has no rows (patients).")
+    P = np.tile(p0, (n, 1))
+    Y = np.tile(y0, (n, 1))
+    pnames = model.parameter_names
+    snames = model.state_names
+    for key, col in columns.items():
+        col = np.broadcast_to(col.ravel(), (n,))
+        if key in pnames:
+            P[:, pnames.index(key)] = col
+        elif key in snames:
+            Y[:, snames.index(key)] = col
+        else:
+            raise unknown_name("parameter or state", key, [*pnames, *snames],
+                               where=f"model {model.name!r}")
+    notes = [""] * n
+    checks = [(P, model.parameters, "parameter"), (Y, model.states, "initial value of")]
+    for matrix, decls, kind in checks:
+        for j, d in enumerate(decls):
+            col = matrix[:, j]
+            lower = getattr(d, "lower", None)
+            upper = getattr(d, "upper", None)
+            bad = ~np.isfinite(col)
+            if lower is not None:
+                bad |= col < lower
+            if upper is not None:
+                bad |= col > upper
+            for i in np.flatnonzero(bad):
+                bounds = f"[{lower}, {upper}]"
+                msg = f"{kind} {d.name!r} = {col[i]} (must be finite, within {bounds})"
+                if scalar:
+                    raise InvalidArgumentError(f"model {model.name!r}: {msg}.")
+                notes[i] = (notes[i] + "; " if notes[i] else "") + msg
+    return P, Y, notes, scalar
+
+
+def _discontinuities(model: Model, schedule: Sequence[Jump | Infusion], n: int,
+                     t0: float, t_end: float) -> tuple[np.ndarray, ...]:
+    rows: list[tuple[float, int, int, int, np.ndarray]] = []
+    for item in schedule:
+        if isinstance(item, Jump):
+            if item.state not in model.state_names:
+                raise unknown_name("state", item.state, model.state_names,
+                                   where=f"Jump for model {model.name!r}")
+            idx = model.state_names.index(item.state)
+            amount = np.asarray(item.amount)
+            if amount.size not in (1, n):
+                raise InvalidArgumentError(
+                    f"Jump({item.state!r}): {amount.size} amounts for {n} patients; give one "
+                    "amount or one per patient."
+                )
+            for t in item.times:  # type: ignore[union-attr]
+                if t < t0 or t > t_end:
+                    raise InvalidArgumentError(
+                        f"Jump({item.state!r}) at t = {t} d is outside the simulated interval "
+                        f"[{t0}, {t_end}] d; drop it or extend t_end."
+                    )
+                rows.append((t, 0, idx, item.op_code, np.broadcast_to(amount, (n,))))
+        elif isinstance(item, Infusion):
+            if item.input not in model.input_names:
+                raise unknown_name("input", item.input, model.input_names,
+                                   where=f"Infusion for model {model.name!r}")
+            idx = model.input_names.index(item.input)
+            rate = np.asarray(item.rate)
+            if rate.size not in (1, n):
+                raise InvalidArgumentError(
+                    f"Infusion({item.input!r}): {rate.size} rates for {n} patients."
+                )
+            if item.start < t0 or item.start >= t_end:
+                raise InvalidArgumentError(
+                    f"Infusion({item.input!r}) starts at {item.start} d, outside [{t0}, {t_end}) "
+                    "d; drop it or extend t_end."
+                )
+            rate = np.broadcast_to(rate, (n,))
+            rows.append((item.start, 1, idx, 0, rate))
+            if item.stop <= t_end:
+                rows.append((item.stop, 1, idx, 0, -rate))
+        else:
+            raise InvalidArgumentError(
+                f"schedule items must be Jump, Bolus or Infusion objects, got {item!r}."
+            )
+    rows.sort(key=lambda r: r[0])
+    d = len(rows)
+    times = np.empty((n, d))
+    kind = np.empty((n, d), dtype=np.int64)
+    index = np.empty((n, d), dtype=np.int64)
+    op = np.empty((n, d), dtype=np.int64)
+    value = np.empty((n, d))
+    for j, (t, k, i, o, v) in enumerate(rows):
+        times[:, j] = t
+        kind[:, j] = k
+        index[:, j] = i
+        op[:, j] = o
+        value[:, j] = v
+    return times, kind, index, op, value
+
+
+def _event_arrays(model: Model, events: Sequence[Event]) -> tuple[list[str], tuple[np.ndarray, ...]]:
+    names: list[str] = []
+    idx, thr, direction, action, value = [], [], [], [], []
+    for ev in events:
+        if not isinstance(ev, Extinction | Threshold):
+            raise InvalidArgumentError(
+                f"events must be Extinction or Threshold objects, got {ev!r}."
+            )
+        if ev.state not in model.state_names:
+            raise unknown_name("state", ev.state, model.state_names,
+                               where=f"event for model {model.name!r}")
+        if ev.name in names:
+            raise InvalidArgumentError(f"two events are named {ev.name!r}; give unique names.")
+        names.append(ev.name)
+        idx.append(model.state_names.index(ev.state))
+        if isinstance(ev, Extinction):
+            thr.append(ev.threshold)
+            direction.append(-1)
+            action.append(1)
+            value.append(0.0)
+        else:
+            thr.append(ev.value)
+            direction.append(ev.direction_code)
+            action.append(2 if ev.terminal else 0)
+            value.append(0.0)
+    return names, (np.array(idx, dtype=np.int64), np.array(thr, dtype=np.float64),
+                   np.array(direction, dtype=np.int64), np.array(action, dtype=np.int64),
+                   np.array(value, dtype=np.float64))
+
+
+def simulate(
+    model: Model,
+    parameters: ParameterInput | None = None,
+    *,
+    t_end: float | None = None,
+    saveat: Sequence[float] | np.ndarray | None = None,
+    solver: AbstractSolver | None = None,
+    schedule: Sequence[Jump | Infusion] = (),
+    events: Sequence[Event] = (),
+    workers: int = 1,
+) -> SimulationResult:
+    """Integrate ``model`` for one patient or a batch of patients.
+
+    Parameters
+    ----------
+    model:
+        The model; its declared values are the defaults.
+    parameters:
+        ``None`` (the defaults), a mapping ``{name: value}`` (one patient) or ``{name: array}``
+        (N patients), or a DataFrame with one row per patient. Names are parameters or states
+        (initial values); names not given keep their defaults.
+    t_end, saveat:
+        Output on a daily grid ``0, 1, ..., t_end`` days, or on ``saveat`` (days, increasing).
+        Integration starts at the first output time.
+    solver:
+        :class:`~coley.solve.solvers.Rodas4` (default, stiff) or
+        :class:`~coley.solve.solvers.Dopri5`.
+    schedule:
+        :class:`~coley.solve.schedule.Jump` (bolus, resection) and
+        :class:`~coley.solve.schedule.Infusion` items.
+    events:
+        :class:`~coley.solve.events.Extinction` and :class:`~coley.solve.events.Threshold`.
+    workers:
+        Threads to use (>= 1). Results are identical for any value.
+
+    Returns
+    -------
+    SimulationResult
+        Patients whose integration failed are marked in ``status`` with a reason in
+        ``messages``; the others are complete. One warning reports the number of failures.
+    """
+    if not isinstance(model, Model):
+        raise InvalidArgumentError(
+            f"model must be a coley Model (see coley.library.get), got {type(model).__name__}."
+        )
+    solver = Rodas4() if solver is None else solver
+    if not isinstance(solver, AbstractSolver):
+        raise InvalidArgumentError(
+            f"solver must be a solver object such as Rodas4() or Dopri5(), got {solver!r}."
+        )
+    if not (isinstance(workers, int) and workers >= 1):
+        raise InvalidArgumentError(f"workers must be an int >= 1, got {workers!r}.")
+    grid = _time_grid(t_end, saveat)
+    P, Y, notes, _ = _patient_table(model, parameters)
+    n = P.shape[0]
+    disc = _discontinuities(model, schedule, n, float(grid[0]), float(grid[-1]))
+    event_names, ev = _event_arrays(model, events)
+    n_states = len(model.states)
+    atol = np.broadcast_to(np.asarray(solver.atol, dtype=np.float64), (n_states,)).copy() \
+        if not isinstance(solver.atol, tuple) or len(solver.atol) in (1, n_states) else None
+    if atol is None:
+        raise InvalidArgumentError(
+            f"solver atol has {len(solver.atol)} entries; give one or one per state "  # type: ignore[arg-type]
+            f"({n_states})."
+        )
+    invalid = np.array([bool(s) for s in notes])
+    run = np.flatnonzero(~invalid)
+    K = grid.size
+    out = np.full((n, K, n_states), np.nan)
+    ev_time = np.full((n, len(event_names)), np.nan)
+    info = np.zeros((n, 4))
+    status = np.full(n, _INVALID, dtype=np.int64)
+    if run.size:
+        compiled = model.compile()
+        sub = run if run.size < n else slice(None)
+        u0 = np.zeros((run.size, len(model.inputs)))
+        args = (
+            solver.method_id, grid, np.ascontiguousarray(Y[sub]), np.ascontiguousarray(P[sub]),
+            u0, *(np.ascontiguousarray(a[sub]) for a in disc), *ev,
+            float(solver.rtol), atol, float(solver.first_step or 0.0), float(solver.max_step),
+            int(solver.max_steps),
+        )
+        o = np.empty((run.size, K, n_states))
+        e = np.empty((run.size, len(event_names)))
+        inf = np.zeros((run.size, 4))
+        st = np.empty(run.size, dtype=np.int64)
+        if workers == 1 or run.size == 1:
+            compiled.solve_serial(*args, o, e, inf, st)
+        else:
+            import numba
+
+            previous = numba.get_num_threads()
+            numba.set_num_threads(min(workers, numba.config.NUMBA_NUM_THREADS))
+            try:
+                compiled.solve_parallel(*args, o, e, inf, st)
+            finally:
+                numba.set_num_threads(previous)
+        out[sub] = o
+        ev_time[sub] = e
+        info[sub] = inf
+        status[sub] = st
+    n_failed = int(np.sum(status < 0))
+    if n_failed:
+        warnings.warn(
+            f"{n_failed} of {n} patient(s) failed; see result.status and result.messages.",
+            RuntimeWarning, stacklevel=2,
+        )
+    return SimulationResult(
+        model_name=model.name, time=grid, state_names=model.state_names, values=out,
+        parameter_names=model.parameter_names, parameters=P, status=status,
+        stop_time=info[:, 3], event_names=tuple(event_names), event_times=ev_time,
+        steps=info[:, :3], notes=tuple(notes),
+    )
