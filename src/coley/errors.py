@@ -46,7 +46,8 @@ def suggest(name: str, choices: Iterable[str], *, n: int = 3) -> str:
     return " Did you mean " + " or ".join(repr(c) for c in close) + "?"
 
 
-def unknown_name(kind: str, name: str, choices: Iterable[str], *, where: str = "") -> UnknownNameError:
+def unknown_name(kind: str, name: str, choices: Iterable[str], *,
+                 where: str = "") -> UnknownNameError:
     """Build the error for an unknown ``kind`` called ``name``, with the closest valid names."""
     options = sorted(set(choices))
     place = f" in {where}" if where else ""

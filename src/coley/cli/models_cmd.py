@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import typer
 
@@ -13,7 +14,7 @@ def models(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable JSON list."),
 ) -> None:
     """List the library models."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in library.names():
         m = library.get(name)
         e = library.entry(name)

@@ -90,7 +90,7 @@ class Model:
         if not self.states:
             raise self._fail("declares no states; a model needs at least one state.")
         kinds: dict[str, str] = {}
-        groups: list[tuple[str, Iterable[Any]]] = [
+        groups: list[tuple[str, Iterable[State | Parameter | Input]]] = [
             ("state", self.states), ("parameter", self.parameters), ("input", self.inputs),
         ]
         for kind, items in groups:
@@ -280,10 +280,14 @@ class Model:
         ]
 
     def compile(self) -> Any:
-        """Generate and JIT-compile fast code for this model (cached on disk)."""
-        from coley.model.codegen import compile_model
+        """Generate and JIT-compile fast code for this model (cached on disk and per model)."""
+        cached = self.__dict__.get("_compiled")
+        if cached is None:
+            from coley.model.codegen import compile_model
 
-        return compile_model(self)
+            cached = compile_model(self)
+            self.__dict__["_compiled"] = cached
+        return cached
 
     def __repr__(self) -> str:
         return (f"Model({self.name!r}, states={list(self.state_names)}, "

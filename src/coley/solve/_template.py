@@ -121,7 +121,7 @@ D_D6 = -1453857185.0 / 822651844.0
 D_D7 = 69997945.0 / 29380423.0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model='numpy')
 def _err_norm(e, y0, y1, rtol, atol):
     s = 0.0
     for i in range(N_STATES):
@@ -131,7 +131,7 @@ def _err_norm(e, y0, y1, rtol, atol):
     return math.sqrt(s / N_STATES)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model='numpy')
 def _lu_factor(A, piv):
     # In-place LU with partial pivoting; returns False if singular.
     n = N_STATES
@@ -160,28 +160,29 @@ def _lu_factor(A, piv):
     return True
 
 
-@njit(cache=True, nogil=True)
-def _lu_solve(A, piv, b):
+@njit(cache=True, nogil=True, error_model='numpy')
+def _lu_solve(A, piv, B, r):
+    # Solve A x = B[r] in place (row r of B), with the factors from _lu_factor.
     n = N_STATES
     for k in range(n):
         m = piv[k]
         if m != k:
-            tmp = b[k]
-            b[k] = b[m]
-            b[m] = tmp
+            tmp = B[r, k]
+            B[r, k] = B[r, m]
+            B[r, m] = tmp
     for i in range(1, n):
-        s = b[i]
+        s = B[r, i]
         for j in range(i):
-            s -= A[i, j] * b[j]
-        b[i] = s
+            s -= A[i, j] * B[r, j]
+        B[r, i] = s
     for i in range(n - 1, -1, -1):
-        s = b[i]
+        s = B[r, i]
         for j in range(i + 1, n):
-            s -= A[i, j] * b[j]
-        b[i] = s / A[i, i]
+            s -= A[i, j] * B[r, j]
+        B[r, i] = s / A[i, i]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model='numpy')
 def _interp(cont, theta, out):
     # y(t + theta*h) = c0 + theta*(c1 + (1-theta)*(c2 + theta*(c3 + (1-theta)*c4)))
     th1 = 1.0 - theta
@@ -191,7 +192,7 @@ def _interp(cont, theta, out):
         )
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model='numpy')
 def _rodas4_step(t, h, y, f0, p, u, J, W, piv, ft, k, ytmp, fx, rhsv, y1, err, cont,
                  need_jac, has_time):
     # One Rodas4 attempt. Returns 0 ok, 1 singular matrix. J is (re)computed if need_jac.
@@ -217,21 +218,21 @@ def _rodas4_step(t, h, y, f0, p, u, J, W, piv, ft, k, ytmp, fx, rhsv, y1, err, c
     # stage 1
     for i in range(n):
         k[0, i] = f0[i] + h * R_d1 * ft[i]
-    _lu_solve(W, piv, k[0])
+    _lu_solve(W, piv, k, 0)
     # stage 2
     for i in range(n):
         ytmp[i] = y[i] + R_A21 * k[0, i]
     rhs(t + R_c2 * h, ytmp, p, u, fx)
     for i in range(n):
         k[1, i] = fx[i] + ih * (R_C21 * k[0, i]) + h * R_d2 * ft[i]
-    _lu_solve(W, piv, k[1])
+    _lu_solve(W, piv, k, 1)
     # stage 3
     for i in range(n):
         ytmp[i] = y[i] + R_A31 * k[0, i] + R_A32 * k[1, i]
     rhs(t + R_c3 * h, ytmp, p, u, fx)
     for i in range(n):
         k[2, i] = fx[i] + ih * (R_C31 * k[0, i] + R_C32 * k[1, i]) + h * R_d3 * ft[i]
-    _lu_solve(W, piv, k[2])
+    _lu_solve(W, piv, k, 2)
     # stage 4
     for i in range(n):
         ytmp[i] = y[i] + R_A41 * k[0, i] + R_A42 * k[1, i] + R_A43 * k[2, i]
@@ -239,7 +240,7 @@ def _rodas4_step(t, h, y, f0, p, u, J, W, piv, ft, k, ytmp, fx, rhsv, y1, err, c
     for i in range(n):
         k[3, i] = (fx[i] + ih * (R_C41 * k[0, i] + R_C42 * k[1, i] + R_C43 * k[2, i])
                    + h * R_d4 * ft[i])
-    _lu_solve(W, piv, k[3])
+    _lu_solve(W, piv, k, 3)
     # stage 5
     for i in range(n):
         ytmp[i] = (y[i] + R_A51 * k[0, i] + R_A52 * k[1, i] + R_A53 * k[2, i]
@@ -248,7 +249,7 @@ def _rodas4_step(t, h, y, f0, p, u, J, W, piv, ft, k, ytmp, fx, rhsv, y1, err, c
     for i in range(n):
         k[4, i] = fx[i] + ih * (R_C51 * k[0, i] + R_C52 * k[1, i] + R_C53 * k[2, i]
                                 + R_C54 * k[3, i])
-    _lu_solve(W, piv, k[4])
+    _lu_solve(W, piv, k, 4)
     # stage 6 (its input is the embedded order-3 solution)
     for i in range(n):
         ytmp[i] = ytmp[i] + k[4, i]
@@ -256,7 +257,7 @@ def _rodas4_step(t, h, y, f0, p, u, J, W, piv, ft, k, ytmp, fx, rhsv, y1, err, c
     for i in range(n):
         k[5, i] = fx[i] + ih * (R_C61 * k[0, i] + R_C62 * k[1, i] + R_C63 * k[2, i]
                                 + R_C64 * k[3, i] + R_C65 * k[4, i])
-    _lu_solve(W, piv, k[5])
+    _lu_solve(W, piv, k, 5)
     for i in range(n):
         y1[i] = ytmp[i] + k[5, i]
         err[i] = k[5, i]
@@ -270,7 +271,7 @@ def _rodas4_step(t, h, y, f0, p, u, J, W, piv, ft, k, ytmp, fx, rhsv, y1, err, c
     return 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model='numpy')
 def _dopri5_step(t, h, y, f0, p, u, k, ytmp, y1, f1, err, cont):
     n = N_STATES
     for i in range(n):
@@ -307,7 +308,7 @@ def _dopri5_step(t, h, y, f0, p, u, k, ytmp, y1, f1, err, cont):
                           + D_D6 * k[5, i] + D_D7 * f1[i])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model='numpy')
 def _apply_op(x, op, v):
     if op == OP_ADD:
         return x + v
@@ -316,7 +317,7 @@ def _apply_op(x, op, v):
     return x * v
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model='numpy')
 def _all_finite(y):
     for i in range(N_STATES):
         if not math.isfinite(y[i]):
@@ -324,7 +325,7 @@ def _all_finite(y):
     return True
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model='numpy')
 def _event_crossed(g0, g1, direction):
     if direction < 0:
         return g0 > 0.0 and g1 <= 0.0
@@ -333,7 +334,7 @@ def _event_crossed(g0, g1, direction):
     return (g0 > 0.0 and g1 <= 0.0) or (g0 < 0.0 and g1 >= 0.0)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model='numpy')
 def _find_root(cont, idx, thr, g0, g1, tmp):
     # Illinois (modified regula falsi) on theta in [0, 1] for y_idx(theta) - thr = 0.
     a = 0.0
@@ -597,6 +598,7 @@ def newton_batch(starts, p, u, tol, max_iter, roots, converged):
     f = np.empty(n)
     ftry = np.empty(n)
     ytry = np.empty(n)
+    dx = np.empty((1, n))
     for s in range(starts.shape[0]):
         y = starts[s].copy()
         converged[s] = False
@@ -608,13 +610,14 @@ def newton_batch(starts, p, u, tol, max_iter, roots, converged):
             jac(0.0, y, p, u, J)
             if not _lu_factor(J, piv):
                 break
-            dx = -f
-            _lu_solve(J, piv, dx)
+            for i in range(n):
+                dx[0, i] = -f[i]
+            _lu_solve(J, piv, dx, 0)
             lam = 1.0
             ok = False
             for _ls in range(30):
                 for i in range(n):
-                    ytry[i] = y[i] + lam * dx[i]
+                    ytry[i] = y[i] + lam * dx[0, i]
                 rhs(0.0, ytry, p, u, ftry)
                 fnt = 0.0
                 for i in range(n):

@@ -76,7 +76,7 @@ class Jump:
         return _OPS[self.op]
 
 
-def Bolus(state: str, times: float | Sequence[float], amount: Amount) -> Jump:  # noqa: N802
+def Bolus(state: str, times: float | Sequence[float], amount: Amount) -> Jump:
     """A bolus dose: add ``amount`` (in the state's unit) to ``state`` at each time (days)."""
     return Jump(state, times, amount, op="add")
 

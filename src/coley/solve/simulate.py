@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from coley.errors import InvalidArgumentError, unknown_name
+from coley.model.components import Parameter, State
 from coley.model.model import Model
 from coley.solve.events import Event, Extinction, Threshold
 from coley.solve.result import SimulationResult
@@ -104,7 +105,9 @@ def _patient_table(model: Model, parameters: ParameterInput | None
             raise unknown_name("parameter or state", key, [*pnames, *snames],
                                where=f"model {model.name!r}")
     notes = [""] * n
-    checks = [(P, model.parameters, "parameter"), (Y, model.states, "initial value of")]
+    checks: list[tuple[np.ndarray, Sequence[Parameter | State], str]] = [
+        (P, model.parameters, "parameter"), (Y, model.states, "initial value of"),
+    ]
     for matrix, decls, kind in checks:
         for j, d in enumerate(decls):
             col = matrix[:, j]
@@ -185,7 +188,8 @@ def _discontinuities(model: Model, schedule: Sequence[Jump | Infusion], n: int,
     return times, kind, index, op, value
 
 
-def _event_arrays(model: Model, events: Sequence[Event]) -> tuple[list[str], tuple[np.ndarray, ...]]:
+def _event_arrays(model: Model, events: Sequence[Event]
+                  ) -> tuple[list[str], tuple[np.ndarray, ...]]:
     names: list[str] = []
     idx, thr, direction, action, value = [], [], [], [], []
     for ev in events:
@@ -307,7 +311,7 @@ def simulate(
             import numba
 
             previous = numba.get_num_threads()
-            numba.set_num_threads(min(workers, numba.config.NUMBA_NUM_THREADS))
+            numba.set_num_threads(min(workers, int(numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
             try:
                 compiled.solve_parallel(*args, o, e, inf, st)
             finally:
