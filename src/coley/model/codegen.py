@@ -101,6 +101,26 @@ def _body(model: Model, targets: list[tuple[str, sp.Expr]], indent: str = "    "
     return lines
 
 
+def _body_lanes(model: Model, targets: list[tuple[str, sp.Expr]]) -> list[str]:
+    """Like :func:`_body` for the lane kernels: a loop over LANES patients held side by side.
+
+    States are ``Y[i, l]``, parameters ``P[k, l]``, inputs ``U[k, l]`` and time ``TT[l]``, so
+    consecutive lanes are adjacent in memory and their independent chains overlap in the CPU.
+    """
+    inner = _body(model, targets, indent="        ")
+    out = ["    for l in range(LANES):", "        t = TT[l]"]
+    for line in inner:
+        stripped = line.strip()
+        for vector, big in (("y", "Y"), ("p", "P"), ("u", "U")):
+            prefix = f"= {vector}["
+            if prefix in stripped and stripped.startswith("v_") and stripped.endswith("]"):
+                name, _, idx = stripped.partition(prefix)
+                line = f"        {name}= {big}[{idx[:-1]}, l]"
+                break
+        out.append(line)
+    return out
+
+
 def generate_source(model: Model) -> str:
     """The full source of the compiled module for ``model`` (model code + solver template)."""
     n = len(model.states)
@@ -114,6 +134,7 @@ def generate_source(model: Model) -> str:
         "",
         f"N_STATES = {n}",
         f"HAS_TIME = {bool(model.uses_time)}",
+        "LANES = 8",
         "",
         "",
         "@njit(cache=True, nogil=True, error_model='numpy')",
@@ -129,6 +150,21 @@ def generate_source(model: Model) -> str:
         "@njit(cache=True, nogil=True, error_model='numpy')",
         "def dfdt(t, y, p, u, out):",
         *_body(model, [(f"out[{i}]", e) for i, e in enumerate(time_derivs)]),
+        "",
+        "",
+        "@njit(cache=True, nogil=True, error_model='numpy')",
+        "def rhs_lanes(TT, Y, P, U, DY):",
+        *_body_lanes(model, [(f"DY[{i}, l]", e) for i, e in enumerate(model.rhs)]),
+        "",
+        "",
+        "@njit(cache=True, nogil=True, error_model='numpy')",
+        "def jac_lanes(TT, Y, P, U, J):",
+        *_body_lanes(model, [(f"J[{i}, {j}, l]", jac[i, j]) for i in range(n) for j in range(n)]),
+        "",
+        "",
+        "@njit(cache=True, nogil=True, error_model='numpy')",
+        "def dfdt_lanes(TT, Y, P, U, FT):",
+        *_body_lanes(model, [(f"FT[{i}, l]", e) for i, e in enumerate(time_derivs)]),
         "",
         "",
     ]

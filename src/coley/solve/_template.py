@@ -151,6 +151,7 @@ def _lu_factor(A, piv):
                 A[k, j] = A[m, j]
                 A[m, j] = tmp
         inv = 1.0 / A[k, k]
+        A[k, k] = inv  # store the reciprocal pivot: solves multiply instead of divide
         for i in range(k + 1, n):
             A[i, k] *= inv
             f = A[i, k]
@@ -179,7 +180,7 @@ def _lu_solve(A, piv, B, r):
         s = B[r, i]
         for j in range(i + 1, n):
             s -= A[i, j] * B[r, j]
-        B[r, i] = s / A[i, i]
+        B[r, i] = s * A[i, i]
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
@@ -640,3 +641,484 @@ def newton_batch(starts, p, u, tol, max_iter, roots, converged):
                 break
         for i in range(n):
             roots[s, i] = y[i]
+
+
+# ---------------------------------------------------------------------------------------------
+# Lane kernel (Rodas4): LANES patients advance side by side, each with its own time, step size,
+# accept/reject decision, discontinuities and events. The stage arithmetic runs over lanes in
+# the innermost loop, so the CPU overlaps the patients' dependency chains (and vectorises what
+# it can). Lanes never exchange data: a patient's result does not depend on its lane, on the
+# other patients, or on the number of threads. A finished lane takes the next patient.
+# ---------------------------------------------------------------------------------------------
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _interp_lane(CONT, l, theta, out):
+    th1 = 1.0 - theta
+    for i in range(N_STATES):
+        out[i] = CONT[0, i, l] + theta * (
+            CONT[1, i, l] + th1 * (CONT[2, i, l] + theta * (CONT[3, i, l] + th1 * CONT[4, i, l]))
+        )
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _find_root_lane(CONT, l, idx, thr, g0, g1, tmp):
+    a = 0.0
+    b = 1.0
+    ga = g0
+    gb = g1
+    side = 0
+    for _ in range(100):
+        c = (a * gb - b * ga) / (gb - ga)
+        if not (c > a and c < b):
+            c = 0.5 * (a + b)
+        _interp_lane(CONT, l, c, tmp)
+        gc = tmp[idx] - thr
+        if gc == 0.0 or (b - a) < 1e-15:
+            return c
+        if (gc > 0.0) == (gb > 0.0):
+            b = c
+            gb = gc
+            if side == -1:
+                ga *= 0.5
+            side = -1
+        else:
+            a = c
+            ga = gc
+            if side == 1:
+                gb *= 0.5
+            side = 1
+        if b - a < 1e-13:
+            break
+    return b
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _lane_apply_discs(l, i, tnow, dt_, dkind, didx, dop, dval, Y, U, IDISC, inclusive):
+    D = dt_.shape[1]
+    while IDISC[l] < D and (dt_[i, IDISC[l]] <= tnow):
+        d = IDISC[l]
+        if dkind[i, d] == DISC_STATE:
+            Y[didx[i, d], l] = _apply_op(Y[didx[i, d], l], dop[i, d], dval[i, d])
+        else:
+            U[didx[i, d], l] = _apply_op(U[didx[i, d], l], dop[i, d], dval[i, d])
+        IDISC[l] += 1
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _lane_finish(l, code, t_out, Y, PAT, KOUT, TT, NACC, NREJ, NRHS, out, info, status):
+    i = PAT[l]
+    K = t_out.shape[0]
+    while KOUT[l] < K:
+        for s in range(N_STATES):
+            out[i, KOUT[l], s] = Y[s, l] if code == ST_OK else np.nan
+        KOUT[l] += 1
+    info[i, 0] = NACC[l]
+    info[i, 1] = NREJ[l]
+    info[i, 2] = NRHS[l]
+    info[i, 3] = TT[l]
+    status[i] = code
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _lane_load(l, i, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_time, rtol, atol,
+               h_init, hmax, Y, P, U, F0, TT, H, PAT, KOUT, IDISC, STEPS, NACC, NREJ, NRHS,
+               out, tmp, ftmp):
+    # Put patient i in lane l at the first output time; returns False if its start is invalid.
+    n = N_STATES
+    K = t_out.shape[0]
+    t0 = t_out[0]
+    tend = t_out[K - 1]
+    PAT[l] = i
+    TT[l] = t0
+    for s in range(n):
+        Y[s, l] = y0[i, s]
+    for k in range(p.shape[1]):
+        P[k, l] = p[i, k]
+    for k in range(u0.shape[1]):
+        U[k, l] = u0[i, k]
+    KOUT[l] = 0
+    IDISC[l] = 0
+    STEPS[l] = 0
+    NACC[l] = 0
+    NREJ[l] = 0
+    NRHS[l] = 1
+    for e in range(ev_time.shape[1]):
+        ev_time[i, e] = np.nan
+    _lane_apply_discs(l, i, t0, dt_, dkind, didx, dop, dval, Y, U, IDISC, True)
+    while KOUT[l] < K and t_out[KOUT[l]] <= t0:
+        for s in range(n):
+            out[i, KOUT[l], s] = Y[s, l]
+        KOUT[l] += 1
+    # f0 and the initial step for this lane (scalar evaluation of the lane's column)
+    for s in range(n):
+        tmp[s] = Y[s, l]
+    pv = np.empty(P.shape[0])
+    for k in range(P.shape[0]):
+        pv[k] = P[k, l]
+    uv = np.empty(U.shape[0])
+    for k in range(U.shape[0]):
+        uv[k] = U[k, l]
+    rhs(t0, tmp, pv, uv, ftmp)
+    ok = True
+    for s in range(n):
+        F0[s, l] = ftmp[s]
+        if not (math.isfinite(tmp[s]) and math.isfinite(ftmp[s])):
+            ok = False
+    h = h_init
+    if h <= 0.0:
+        d0 = 0.0
+        d1 = 0.0
+        for s in range(n):
+            sc = atol[s] + rtol * abs(tmp[s])
+            d0 += (tmp[s] / sc) ** 2
+            d1 += (ftmp[s] / sc) ** 2
+        d0 = math.sqrt(d0 / n)
+        d1 = math.sqrt(d1 / n)
+        if d0 < 1e-5 or d1 < 1e-5:
+            h = 1e-6
+        else:
+            h = 0.01 * d0 / d1
+    H[l] = min(h, hmax, max(tend - t0, 1e-12))
+    return ok
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, ev_dir, ev_act,
+                ev_val, rtol, atol, h_init, hmax, max_steps, out, ev_time, info, status):
+    """Rodas4 over all patients (rows of y0), LANES at a time; same contract as solve_serial."""
+    n = N_STATES
+    L = LANES
+    N = y0.shape[0]
+    K = t_out.shape[0]
+    D = dt_.shape[1]
+    E = ev_idx.shape[0]
+    tend = t_out[K - 1]
+    Y = np.ones((n, L))
+    F0 = np.zeros((n, L))
+    P = np.ones((max(p.shape[1], 1), L))
+    U = np.zeros((max(u0.shape[1], 1), L))
+    TT = np.zeros(L)
+    TS = np.zeros(L)
+    H = np.ones(L)
+    IH = np.ones(L)
+    SEG = np.zeros(L)
+    LAST = np.zeros(L, dtype=np.bool_)
+    PAT = np.full(L, -1, dtype=np.int64)
+    KOUT = np.zeros(L, dtype=np.int64)
+    IDISC = np.zeros(L, dtype=np.int64)
+    STEPS = np.zeros(L, dtype=np.int64)
+    NACC = np.zeros(L, dtype=np.int64)
+    NREJ = np.zeros(L, dtype=np.int64)
+    NRHS = np.zeros(L, dtype=np.int64)
+    SING = np.zeros(L, dtype=np.bool_)
+    J = np.zeros((n, n, L))
+    W = np.zeros((n, n))
+    WL = np.zeros((n, n, L))
+    PIV = np.zeros((n, L), dtype=np.int64)
+    piv = np.zeros(n, dtype=np.int64)
+    FT = np.zeros((n, L))
+    KS = np.zeros((6, n, L))
+    YT = np.zeros((n, L))
+    FX = np.zeros((n, L))
+    Y1 = np.zeros((n, L))
+    CONT = np.zeros((5, n, L))
+    kk = np.zeros((1, n))
+    tmp = np.zeros(n)
+    tmp2 = np.zeros(n)
+    ftmp = np.zeros(n)
+    nxt = 0
+    active = 0
+    for l in range(L):
+        while nxt < N:
+            i = nxt
+            nxt += 1
+            if _lane_load(l, i, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_time, rtol,
+                          atol, h_init, hmax, Y, P, U, F0, TT, H, PAT, KOUT, IDISC, STEPS,
+                          NACC, NREJ, NRHS, out, tmp, ftmp):
+                if TT[l] >= tend:
+                    _lane_finish(l, ST_OK, t_out, Y, PAT, KOUT, TT, NACC, NREJ, NRHS, out,
+                                 info, status)
+                    continue
+                active += 1
+                break
+            _lane_finish(l, ST_NONFINITE, t_out, Y, PAT, KOUT, TT, NACC, NREJ, NRHS, out, info,
+                         status)
+        else:
+            PAT[l] = -1
+    while active > 0:
+        # ---- per-lane step size, segment end and limits
+        for l in range(L):
+            if PAT[l] < 0:
+                H[l] = 1.0
+                for s in range(n):
+                    Y[s, l] = 1.0
+                    F0[s, l] = 0.0
+                continue
+            i = PAT[l]
+            seg = tend
+            if IDISC[l] < D and dt_[i, IDISC[l]] < seg:
+                seg = dt_[i, IDISC[l]]
+            SEG[l] = seg
+            LAST[l] = False
+            t = TT[l]
+            if t + H[l] >= seg - 1e-12 * max(abs(seg), 1.0) or t + H[l] >= seg:
+                H[l] = seg - t
+                LAST[l] = True
+        # ---- Rodas4 attempt for every lane
+        for l in range(L):
+            IH[l] = 1.0 / H[l]
+        jac_lanes(TT, Y, P, U, J)
+        if HAS_TIME:
+            dfdt_lanes(TT, Y, P, U, FT)
+        for l in range(L):
+            fac = 1.0 / (H[l] * R_GAMMA)
+            for a in range(n):
+                for b in range(n):
+                    v = J[a, b, l]
+                    if not math.isfinite(v):
+                        v = 0.0
+                    W[a, b] = -v
+                W[a, a] += fac
+            SING[l] = not _lu_factor(W, piv)
+            for a in range(n):
+                PIV[a, l] = piv[a]
+                for b in range(n):
+                    WL[a, b, l] = W[a, b]
+        # stage 1
+        for s in range(n):
+            for l in range(L):
+                KS[0, s, l] = F0[s, l] + H[l] * R_d1 * FT[s, l]
+        _lanes_solve(WL, PIV, KS, 0, kk)
+        # stage 2
+        for s in range(n):
+            for l in range(L):
+                YT[s, l] = Y[s, l] + R_A21 * KS[0, s, l]
+        for l in range(L):
+            TS[l] = TT[l] + R_c2 * H[l]
+        rhs_lanes(TS, YT, P, U, FX)
+        for s in range(n):
+            for l in range(L):
+                KS[1, s, l] = (FX[s, l] + (R_C21 * KS[0, s, l]) * IH[l]
+                               + H[l] * R_d2 * FT[s, l])
+        _lanes_solve(WL, PIV, KS, 1, kk)
+        # stage 3
+        for s in range(n):
+            for l in range(L):
+                YT[s, l] = Y[s, l] + R_A31 * KS[0, s, l] + R_A32 * KS[1, s, l]
+        for l in range(L):
+            TS[l] = TT[l] + R_c3 * H[l]
+        rhs_lanes(TS, YT, P, U, FX)
+        for s in range(n):
+            for l in range(L):
+                KS[2, s, l] = (FX[s, l] + (R_C31 * KS[0, s, l] + R_C32 * KS[1, s, l]) * IH[l]
+                               + H[l] * R_d3 * FT[s, l])
+        _lanes_solve(WL, PIV, KS, 2, kk)
+        # stage 4
+        for s in range(n):
+            for l in range(L):
+                YT[s, l] = (Y[s, l] + R_A41 * KS[0, s, l] + R_A42 * KS[1, s, l]
+                            + R_A43 * KS[2, s, l])
+        for l in range(L):
+            TS[l] = TT[l] + R_c4 * H[l]
+        rhs_lanes(TS, YT, P, U, FX)
+        for s in range(n):
+            for l in range(L):
+                KS[3, s, l] = (FX[s, l] + (R_C41 * KS[0, s, l] + R_C42 * KS[1, s, l]
+                                           + R_C43 * KS[2, s, l]) * IH[l]
+                               + H[l] * R_d4 * FT[s, l])
+        _lanes_solve(WL, PIV, KS, 3, kk)
+        # stage 5
+        for s in range(n):
+            for l in range(L):
+                YT[s, l] = (Y[s, l] + R_A51 * KS[0, s, l] + R_A52 * KS[1, s, l]
+                            + R_A53 * KS[2, s, l] + R_A54 * KS[3, s, l])
+        for l in range(L):
+            TS[l] = TT[l] + H[l]
+        rhs_lanes(TS, YT, P, U, FX)
+        for s in range(n):
+            for l in range(L):
+                KS[4, s, l] = FX[s, l] + (R_C51 * KS[0, s, l] + R_C52 * KS[1, s, l]
+                                          + R_C53 * KS[2, s, l] + R_C54 * KS[3, s, l]) * IH[l]
+        _lanes_solve(WL, PIV, KS, 4, kk)
+        # stage 6
+        for s in range(n):
+            for l in range(L):
+                YT[s, l] = YT[s, l] + KS[4, s, l]
+        rhs_lanes(TS, YT, P, U, FX)
+        for s in range(n):
+            for l in range(L):
+                KS[5, s, l] = FX[s, l] + (R_C61 * KS[0, s, l] + R_C62 * KS[1, s, l]
+                                          + R_C63 * KS[2, s, l] + R_C64 * KS[3, s, l]
+                                          + R_C65 * KS[4, s, l]) * IH[l]
+        _lanes_solve(WL, PIV, KS, 5, kk)
+        for s in range(n):
+            for l in range(L):
+                Y1[s, l] = YT[s, l] + KS[5, s, l]
+                CONT[0, s, l] = Y[s, l]
+                CONT[1, s, l] = Y1[s, l] - Y[s, l]
+                CONT[2, s, l] = (R_H21 * KS[0, s, l] + R_H22 * KS[1, s, l] + R_H23 * KS[2, s, l]
+                                 + R_H24 * KS[3, s, l] + R_H25 * KS[4, s, l])
+                CONT[3, s, l] = (R_H31 * KS[0, s, l] + R_H32 * KS[1, s, l] + R_H33 * KS[2, s, l]
+                                 + R_H34 * KS[3, s, l] + R_H35 * KS[4, s, l])
+        # ---- per-lane decision
+        for l in range(L):
+            i = PAT[l]
+            if i < 0:
+                continue
+            t = TT[l]
+            h = H[l]
+            STEPS[l] += 1
+            NRHS[l] += 5
+            code = ST_OK
+            done = False
+            if STEPS[l] > max_steps:
+                code = ST_MAX_STEPS
+                done = True
+            elif h < 1e-14 * max(abs(t), 1.0):
+                code = ST_STEP_TOO_SMALL
+                done = True
+            elif SING[l]:
+                NREJ[l] += 1
+                H[l] = h * 0.25
+            else:
+                s2 = 0.0
+                fin = True
+                for s in range(n):
+                    y1 = Y1[s, l]
+                    if not math.isfinite(y1):
+                        fin = False
+                    sc = atol[s] + rtol * max(abs(Y[s, l]), abs(y1))
+                    r = KS[5, s, l] / sc
+                    s2 += r * r
+                enorm = math.sqrt(s2 / n)
+                if not fin or not math.isfinite(enorm):
+                    NREJ[l] += 1
+                    H[l] = h * 0.25
+                elif enorm > 1.0:
+                    NREJ[l] += 1
+                    H[l] = h * max(0.2, 0.9 * enorm ** (-0.25))
+                else:
+                    NACC[l] += 1
+                    t1 = SEG[l] if LAST[l] else t + h
+                    if enorm == 0.0:
+                        fac = 5.0
+                    else:
+                        fac = min(5.0, max(0.2, 0.9 * enorm ** (-0.25)))
+                    h_next = min(h * fac, hmax)
+                    first_e = -1
+                    first_th = 2.0
+                    for e in range(E):
+                        g0 = Y[ev_idx[e], l] - ev_thr[e]
+                        g1 = Y1[ev_idx[e], l] - ev_thr[e]
+                        if _event_crossed(g0, g1, ev_dir[e]):
+                            th = _find_root_lane(CONT, l, ev_idx[e], ev_thr[e], g0, g1, tmp2)
+                            if th < first_th:
+                                first_th = th
+                                first_e = e
+                    if first_e >= 0:
+                        t_ev = t + first_th * h
+                        _interp_lane(CONT, l, first_th, tmp)
+                        while KOUT[l] < K and t_out[KOUT[l]] < t_ev:
+                            _interp_lane(CONT, l, (t_out[KOUT[l]] - t) / h, tmp2)
+                            for s in range(n):
+                                out[i, KOUT[l], s] = tmp2[s]
+                            KOUT[l] += 1
+                        if math.isnan(ev_time[i, first_e]):
+                            ev_time[i, first_e] = t_ev
+                        if ev_act[first_e] == ACT_STOP:
+                            while KOUT[l] < K and t_out[KOUT[l]] <= t_ev:
+                                for s in range(n):
+                                    out[i, KOUT[l], s] = tmp[s]
+                                KOUT[l] += 1
+                            TT[l] = t_ev
+                            code = ST_STOPPED
+                            done = True
+                        else:
+                            if ev_act[first_e] == ACT_SET:
+                                tmp[ev_idx[first_e]] = ev_val[first_e]
+                            for s in range(n):
+                                Y[s, l] = tmp[s]
+                            TT[l] = t_ev
+                            NRHS[l] += 1
+                            H[l] = max(h_next, 1e-6)
+                    else:
+                        while KOUT[l] < K and t_out[KOUT[l]] < t1:
+                            _interp_lane(CONT, l, (t_out[KOUT[l]] - t) / h, tmp2)
+                            for s in range(n):
+                                out[i, KOUT[l], s] = tmp2[s]
+                            KOUT[l] += 1
+                        TT[l] = t1
+                        for s in range(n):
+                            Y[s, l] = Y1[s, l]
+                        NRHS[l] += 1
+                        if LAST[l]:
+                            _lane_apply_discs(l, i, t1, dt_, dkind, didx, dop, dval, Y, U,
+                                              IDISC, True)
+                            for s in range(n):
+                                if not math.isfinite(Y[s, l]):
+                                    code = ST_NONFINITE
+                                    done = True
+                        H[l] = h_next
+                        if not done and TT[l] >= tend:
+                            done = True
+            if done:
+                _lane_finish(l, code, t_out, Y, PAT, KOUT, TT, NACC, NREJ, NRHS, out, info,
+                             status)
+                active -= 1
+                PAT[l] = -1
+                while nxt < N:
+                    inew = nxt
+                    nxt += 1
+                    if _lane_load(l, inew, t_out, y0, p, u0, dt_, dkind, didx, dop, dval,
+                                  ev_time, rtol, atol, h_init, hmax, Y, P, U, F0, TT, H, PAT,
+                                  KOUT, IDISC, STEPS, NACC, NREJ, NRHS, out, tmp, ftmp):
+                        if TT[l] >= tend:
+                            _lane_finish(l, ST_OK, t_out, Y, PAT, KOUT, TT, NACC, NREJ, NRHS,
+                                         out, info, status)
+                            PAT[l] = -1
+                            continue
+                        active += 1
+                        break
+                    _lane_finish(l, ST_NONFINITE, t_out, Y, PAT, KOUT, TT, NACC, NREJ, NRHS,
+                                 out, info, status)
+                    PAT[l] = -1
+        # ---- f(t, y) for the next attempt, all lanes at once (unchanged lanes get the same)
+        rhs_lanes(TT, Y, P, U, F0)
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _lanes_solve(WL, PIV, KS, r, kk):
+    # Solve WL[:, :, l] x = KS[r, :, l] in place for every lane (factors from _lu_factor).
+    n = N_STATES
+    for l in range(LANES):
+        for k in range(n):
+            m = PIV[k, l]
+            if m != k:
+                tmpv = KS[r, k, l]
+                KS[r, k, l] = KS[r, m, l]
+                KS[r, m, l] = tmpv
+        for a in range(1, n):
+            s = KS[r, a, l]
+            for b in range(a):
+                s -= WL[a, b, l] * KS[r, b, l]
+            KS[r, a, l] = s
+        for a in range(n - 1, -1, -1):
+            s = KS[r, a, l]
+            for b in range(a + 1, n):
+                s -= WL[a, b, l] * KS[r, b, l]
+            KS[r, a, l] = s * WL[a, a, l]
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def solve_lanes_parallel(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, ev_dir,
+                         ev_act, ev_val, rtol, atol, h_init, hmax, max_steps, out, ev_time,
+                         info, status, chunk):
+    N = y0.shape[0]
+    nchunks = (N + chunk - 1) // chunk
+    for c in prange(nchunks):
+        a = c * chunk
+        b = min(N, a + chunk)
+        solve_lanes(t_out, y0[a:b], p[a:b], u0[a:b], dt_[a:b], dkind[a:b], didx[a:b],
+                    dop[a:b], dval[a:b], ev_idx, ev_thr, ev_dir, ev_act, ev_val, rtol, atol,
+                    h_init, hmax, max_steps, out[a:b], ev_time[a:b], info[a:b], status[a:b])

@@ -219,6 +219,35 @@ def _event_arrays(model: Model, events: Sequence[Event]
                    np.array(value, dtype=np.float64))
 
 
+def _run_kernels(compiled: Any, solver: AbstractSolver, args: tuple[Any, ...],
+                 outputs: tuple[np.ndarray, ...], workers: int) -> None:
+    """Call the compiled kernel: lanes of patients for Rodas4, one patient at a time otherwise.
+
+    Every patient is integrated the same way whatever its lane, chunk or thread, so the
+    outputs are bitwise identical for any ``workers``.
+    """
+    n = args[2].shape[0]
+    lanes = isinstance(solver, Rodas4)
+    if workers == 1 or n <= 8:
+        if lanes:
+            compiled.solve_lanes(*args[1:], *outputs)
+        else:
+            compiled.solve_serial(*args, *outputs)
+        return
+    import numba
+
+    previous = numba.get_num_threads()
+    numba.set_num_threads(min(workers, int(numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
+    try:
+        if lanes:
+            chunk = int(max(8, min(256, n // (8 * workers))))
+            compiled.solve_lanes_parallel(*args[1:], *outputs, chunk)
+        else:
+            compiled.solve_parallel(*args, *outputs)
+    finally:
+        numba.set_num_threads(previous)
+
+
 def simulate(
     model: Model,
     parameters: ParameterInput | None = None,
@@ -305,17 +334,7 @@ def simulate(
         e = np.empty((run.size, len(event_names)))
         inf = np.zeros((run.size, 4))
         st = np.empty(run.size, dtype=np.int64)
-        if workers == 1 or run.size == 1:
-            compiled.solve_serial(*args, o, e, inf, st)
-        else:
-            import numba
-
-            previous = numba.get_num_threads()
-            numba.set_num_threads(min(workers, int(numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
-            try:
-                compiled.solve_parallel(*args, o, e, inf, st)
-            finally:
-                numba.set_num_threads(previous)
+        _run_kernels(compiled, solver, args, (o, e, inf, st), workers)
         out[sub] = o
         ev_time[sub] = e
         info[sub] = inf
