@@ -108,8 +108,12 @@ def equilibria(model: Model, parameters: Mapping[str, float] | None = None, *,
     J = np.empty((n, n))
     for y in sorted(found, key=lambda z: tuple(z)):
         compiled.jac(0.0, y, p, u, J)
-        eig = np.linalg.eigvals(J)
-        eig = eig[np.lexsort((eig.imag, eig.real))]
-        out.append(Equilibrium(dict(zip(m.state_names, map(float, y), strict=True)), eig,
-                               classify(eig)))
+        if np.all(np.isfinite(J)):
+            eig = np.linalg.eigvals(J)
+            eig = eig[np.lexsort((eig.imag, eig.real))]
+            kind = classify(eig)
+        else:  # the model is not differentiable there (|x|**a with a < 1 at x = 0, say)
+            eig = np.full(n, np.nan + 0j)
+            kind = "undetermined (Jacobian not finite)"
+        out.append(Equilibrium(dict(zip(m.state_names, map(float, y), strict=True)), eig, kind))
     return out

@@ -9,9 +9,9 @@ et al. 2002 patient data.
     dL/dt = -m*L + j*(D*T)^2/(k + (D*T)^2)*L - q*L*T + r*N*T
     D = d*(L/T)^lam / (s + (L/T)^lam)
 
-coley writes the CD8 kill term D*T as ``d*T/(1 + s*(|T|/|L|)^lam)``: identical for T, L > 0,
-zero at T = 0 (after a cure, where the paper's form divides by zero) and at L = 0, and with one
-power instead of two (powers dominate the cost of this model).
+coley writes the CD8 kill term D*T as ``d*T/(1 + s*(|T|/|L|)^lam)``, and exactly 0 when T = 0:
+identical for T, L > 0; zero after a cure (where the paper's form divides by zero), at L = 0 and
+at the tumour-free state T = L = 0 (where any form is 0/0); one power instead of two.
 
 Variants (first letter: priming cells, second: challenge; n = non-ligand, l = NKG2D-ligand
 transduced): ``nn`` (default, the BioModels file), ``nl``, ``ln``, ``ll`` from the paper's mouse
@@ -79,7 +79,7 @@ def model(variant: str = "nn") -> Model:
             Parameter("r", 1.1e-7, "1/(cell*day)", "CD8+ stimulation by NK-tumour encounters",
                       shared, lower=0),
         ),
-        expressions={"kill": "d*T/(1 + s*(abs(T)/abs(L))**lam)"},
+        expressions={"kill": "Piecewise((0, Eq(T, 0)), (d*T/(1 + s*(abs(T)/abs(L))**lam), True))"},
         equations={
             "T": "a*T*(1 - b*T) - c*N*T - kill",
             "N": "sigma - f*N + g*T**2/(h + T**2)*N - p*N*T",

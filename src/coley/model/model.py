@@ -35,7 +35,7 @@ _FUNCTIONS: dict[str, Any] = {
     "exp": sp.exp, "log": sp.log, "ln": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs, "Abs": sp.Abs,
     "min": sp.Min, "max": sp.Max, "Min": sp.Min, "Max": sp.Max, "tanh": sp.tanh, "sin": sp.sin,
     "cos": sp.cos, "Piecewise": sp.Piecewise, "Heaviside": sp.Heaviside, "sign": sp.sign,
-    "pi": sp.pi,
+    "pi": sp.pi, "Eq": sp.Eq, "Ne": sp.Ne, "Lt": sp.Lt, "Le": sp.Le, "Gt": sp.Gt, "Ge": sp.Ge,
 }
 
 

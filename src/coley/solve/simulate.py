@@ -248,6 +248,29 @@ def _run_kernels(compiled: Any, solver: AbstractSolver, args: tuple[Any, ...],
         numba.set_num_threads(previous)
 
 
+#: Patients per kernel call when a progress bar is shown.
+PROGRESS_CHUNK = 4096
+
+
+def _run_chunked(compiled: Any, solver: AbstractSolver, args: tuple[Any, ...],
+                 outputs: tuple[np.ndarray, ...], workers: int, progress: bool) -> None:
+    """Run the kernels in chunks of patients, updating a progress bar after each."""
+    n = args[2].shape[0]
+    if not progress or n <= PROGRESS_CHUNK:
+        _run_kernels(compiled, solver, args, outputs, workers)
+        return
+    from rich.progress import Progress
+
+    per_patient = {2, 3, 4, 5, 6, 7, 8, 9}  # argument positions with one row per patient
+    with Progress(transient=False) as bar:
+        task = bar.add_task("simulating patients", total=n)
+        for a in range(0, n, PROGRESS_CHUNK):
+            b = min(n, a + PROGRESS_CHUNK)
+            chunk_args = tuple(x[a:b] if k in per_patient else x for k, x in enumerate(args))
+            _run_kernels(compiled, solver, chunk_args, tuple(o[a:b] for o in outputs), workers)
+            bar.update(task, completed=b)
+
+
 def simulate(
     model: Model,
     parameters: ParameterInput | None = None,
@@ -258,6 +281,7 @@ def simulate(
     schedule: Sequence[Jump | Infusion] = (),
     events: Sequence[Event] = (),
     workers: int = 1,
+    progress: bool = False,
 ) -> SimulationResult:
     """Integrate ``model`` for one patient or a batch of patients.
 
@@ -282,6 +306,9 @@ def simulate(
         :class:`~coley.solve.events.Extinction` and :class:`~coley.solve.events.Threshold`.
     workers:
         Threads to use (>= 1). Results are identical for any value.
+    progress:
+        Show a progress bar (patients done) on stderr; patients are run in chunks of
+        ``PROGRESS_CHUNK``, which does not change any result.
 
     Returns
     -------
@@ -316,13 +343,15 @@ def simulate(
     invalid = np.array([bool(s) for s in notes])
     run = np.flatnonzero(~invalid)
     K = grid.size
-    out = np.full((n, K, n_states), np.nan)
+    everyone = run.size == n
+    # Kernels fill every row they run; rows of invalid patients stay NaN.
+    out = np.empty((n, K, n_states)) if everyone else np.full((n, K, n_states), np.nan)
     ev_time = np.full((n, len(event_names)), np.nan)
     info = np.zeros((n, 4))
     status = np.full(n, _INVALID, dtype=np.int64)
     if run.size:
         compiled = model.compile()
-        sub = run if run.size < n else slice(None)
+        sub = run if not everyone else slice(None)
         u0 = np.zeros((run.size, len(model.inputs)))
         args = (
             solver.method_id, grid, np.ascontiguousarray(Y[sub]), np.ascontiguousarray(P[sub]),
@@ -330,15 +359,19 @@ def simulate(
             float(solver.rtol), atol, float(solver.first_step or 0.0), float(solver.max_step),
             int(solver.max_steps),
         )
-        o = np.empty((run.size, K, n_states))
-        e = np.empty((run.size, len(event_names)))
-        inf = np.zeros((run.size, 4))
-        st = np.empty(run.size, dtype=np.int64)
-        _run_kernels(compiled, solver, args, (o, e, inf, st), workers)
-        out[sub] = o
-        ev_time[sub] = e
-        info[sub] = inf
-        status[sub] = st
+        if everyone:
+            _run_chunked(compiled, solver, args, (out, ev_time, info, status), workers,
+                         progress)
+        else:
+            o = np.empty((run.size, K, n_states))
+            e = np.empty((run.size, len(event_names)))
+            inf = np.zeros((run.size, 4))
+            st = np.empty(run.size, dtype=np.int64)
+            _run_chunked(compiled, solver, args, (o, e, inf, st), workers, progress)
+            out[sub] = o
+            ev_time[sub] = e
+            info[sub] = inf
+            status[sub] = st
     n_failed = int(np.sum(status < 0))
     if n_failed:
         warnings.warn(
