@@ -10,9 +10,15 @@ from coley.cli._resolve import load_model
 def info(
     model: str = typer.Argument(..., help="Library model name (see `coley models`)."),
     variant: str = typer.Option(None, "--variant", help="Model variant, where it has several."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print a Markdown page instead."),
 ) -> None:
     """Show a model's equations, states, parameters (units, sources) and citation."""
     m = load_model(model, variant)
+    if markdown:
+        from coley.model.render import model_markdown
+
+        typer.echo(model_markdown(m), nl=False)
+        return
     lines = [f"{m.name}: {m.title}", "", "Equations (time in days):"]
     lines += [f"  {line}" for line in m.equations_text()]
     lines += ["", "States (default initial value):"]
