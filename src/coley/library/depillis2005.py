@@ -23,7 +23,7 @@ public re-implementations only, not re-read from the paper's Table 2; treat them
 from __future__ import annotations
 
 from coley.errors import unknown_name
-from coley.model.components import Citation, Parameter, State
+from coley.model.components import Citation, Hook, Parameter, State
 from coley.model.model import Model
 
 _MOUSE = "de Pillis et al. 2005, Table 1 (mouse fits; nn values = BioModels MODEL1907260001)"
@@ -85,6 +85,18 @@ def model(variant: str = "nn") -> Model:
             "N": "sigma - f*N + g*T**2/(h + T**2)*N - p*N*T",
             "L": "-m*L + j*kill**2/(k + kill**2)*L - q*L*T + r*N*T",
         },
+        hooks=(
+            Hook("effector_kill", "rate", "d", "saturation level of CD8+ T-cell kill"),
+            Hook("effector_exhaustion", "rate", "q", "CD8+ T-cell inactivation by tumour"),
+            Hook("effector_recruitment", "rate", "j", "CD8+ recruitment by killed tumour"),
+            Hook("nk_kill", "rate", "c", "tumour kill by NK cells"),
+            Hook("nk_suppression", "rate", "p", "NK inactivation by tumour"),
+            Hook("nk_influx", "rate", "sigma", "constant NK supply"),
+            Hook("tumour_growth", "rate", "a", "tumour growth rate"),
+            Hook("effector_cells", "state", "L", "CD8+ T cells (adoptive transfer)"),
+            Hook("nk_cells", "state", "N", "NK cells (NK infusion)"),
+            Hook("tumour_cells", "state", "T", "tumour cells (resection, log-kill)"),
+        ),
         citation=Citation(
             "de Pillis LG, Radunskaya AE, Wiseman CL (2005). A validated mathematical model of "
             "cell-mediated immune response to tumor growth. Cancer Res 65:7950-7958",

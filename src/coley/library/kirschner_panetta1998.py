@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Literal
 
 from coley.errors import InvalidArgumentError
-from coley.model.components import Citation, Parameter, State
+from coley.model.components import Citation, Hook, Parameter, State
 from coley.model.model import Model
 
 _SRC = "Kirschner & Panetta 1998, Table 1 (as tabulated by Caravagna et al. 2010, JTB 265:336)"
@@ -72,6 +72,16 @@ def model(il2_form: Literal["paper", "biomodels"] = "paper") -> Model:
             "T": "r2*T*(1 - b*T) - a*E*T/(g2 + T)",
             "I": "p2*E*T/(g3 + T) - mu3*I + s2",
         },
+        hooks=(
+            Hook("effector_kill", "rate", "a", "tumour kill by effector cells"),
+            Hook("antigenicity", "rate", "c", "effector stimulation by the tumour"),
+            Hook("effector_proliferation", "rate", "p1", "IL-2-driven effector proliferation"),
+            Hook("il2_production", "rate", "p2", "IL-2 production by effectors"),
+            Hook("tumour_growth", "rate", "r2", "tumour growth rate"),
+            Hook("effector_cells", "state", "E", "effector cells (adoptive transfer)"),
+            Hook("tumour_cells", "state", "T", "tumour cells (resection, log-kill)"),
+            Hook("il2", "state", "I", "IL-2 (cytokine therapy)"),
+        ),
         citation=Citation(
             "Kirschner D, Panetta JC (1998). Modeling immunotherapy of the tumor-immune "
             "interaction. J Math Biol 37:235-252",

@@ -14,7 +14,7 @@ Initial state: the BioModels file (E0 = 3.2e5, T0 = 5e6), which spirals into the
 
 from __future__ import annotations
 
-from coley.model.components import Citation, Parameter, State
+from coley.model.components import Citation, Hook, Parameter, State
 from coley.model.model import Model
 
 _SRC = "Kuznetsov et al. 1994, parameter table (BCL1 fit)"
@@ -53,6 +53,15 @@ def model() -> Model:
             "E": "s + p*E*T/(g + T) - m*E*T - d*E",
             "T": "a*T*(1 - b*T) - n*E*T",
         },
+        hooks=(
+            Hook("effector_kill", "rate", "n", "tumour kill by effector cells"),
+            Hook("effector_exhaustion", "rate", "m", "effector inactivation by tumour cells"),
+            Hook("effector_influx", "rate", "s", "tumour-independent effector supply"),
+            Hook("effector_proliferation", "rate", "p", "tumour-driven effector proliferation"),
+            Hook("tumour_growth", "rate", "a", "tumour growth rate"),
+            Hook("effector_cells", "state", "E", "effector cells (adoptive transfer)"),
+            Hook("tumour_cells", "state", "T", "tumour cells (resection, log-kill)"),
+        ),
         citation=Citation(
             "Kuznetsov VA, Makalkin IA, Taylor MA, Perelson AS (1994). Nonlinear dynamics of "
             "immunogenic tumors: parameter estimation and global bifurcation analysis. "

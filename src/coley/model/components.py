@@ -146,3 +146,35 @@ class Citation:
         if self.biomodels_id:
             parts.append(f"BioModels {self.biomodels_id}")
         return "; ".join(parts)
+
+
+#: Kinds of treatment hook a model can expose.
+HOOK_KINDS = ("rate", "state")
+
+
+@dataclass(frozen=True)
+class Hook:
+    """A named mechanism a treatment can act on.
+
+    * ``kind="rate"``: ``target`` is a parameter (a rate such as the effector kill rate); a
+      treatment scales it over time, ``target * (1 + effect(t))`` for stimulation or
+      ``target * (1 - effect(t))`` for inhibition.
+    * ``kind="state"``: ``target`` is a state (effector cells, tumour cells, a cytokine); a
+      treatment adds to it (infused cells, a bolus), removes from it (resection), or adds a
+      first-order loss term ``-effect(t) * target`` (log-kill).
+
+    Names are shared across models (``effector_kill``, ``tumour_growth``, ...), so a regimen
+    written once applies to every model that exposes the hooks it uses.
+    """
+
+    name: str
+    kind: str
+    target: str
+    meaning: str
+
+    def __post_init__(self) -> None:
+        check_name("hook", self.name)
+        if self.kind not in HOOK_KINDS:
+            raise ModelDefinitionError(
+                f"hook {self.name!r}: kind must be one of {list(HOOK_KINDS)}, got {self.kind!r}."
+            )

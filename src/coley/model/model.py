@@ -25,7 +25,7 @@ import sympy as sp
 from sympy.parsing.sympy_parser import parse_expr, standard_transformations
 
 from coley.errors import ModelDefinitionError, suggest, unknown_name
-from coley.model.components import Citation, Input, Parameter, State, check_name
+from coley.model.components import Citation, Hook, Input, Parameter, State, check_name
 
 #: The symbol for time (days) that equations may use.
 TIME = sp.Symbol("t", real=True)
@@ -59,6 +59,8 @@ class Model:
         Piecewise-constant external inputs (infusion rates), zero unless scheduled.
     expressions:
         Ordered named intermediates ``{name: expression}`` that equations may use.
+    hooks:
+        Named mechanisms treatments can act on (see :class:`~coley.model.components.Hook`).
     description:
         Longer notes: assumptions, deviations from the paper, variants.
     """
@@ -71,12 +73,14 @@ class Model:
     citation: Citation
     inputs: tuple[Input, ...] = ()
     expressions: Mapping[str, str | sp.Expr] = field(default_factory=dict)
+    hooks: tuple[Hook, ...] = ()
     description: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "states", tuple(self.states))
         object.__setattr__(self, "parameters", tuple(self.parameters))
         object.__setattr__(self, "inputs", tuple(self.inputs))
+        object.__setattr__(self, "hooks", tuple(self.hooks))
         object.__setattr__(self, "equations", dict(self.equations))
         object.__setattr__(self, "expressions", dict(self.expressions))
         self._validate()
@@ -125,6 +129,20 @@ class Model:
                 raise self._fail(
                     f"state {name!r} has no equation; add equations[{name!r}] = 'd{name}/dt'."
                 )
+        seen_hooks: set[str] = set()
+        for hook in self.hooks:
+            if not isinstance(hook, Hook):
+                raise self._fail(f"hooks must be Hook objects, got {hook!r}.")
+            if hook.name in seen_hooks:
+                raise self._fail(f"hook {hook.name!r} is declared twice; give each a unique name.")
+            seen_hooks.add(hook.name)
+            wanted = "parameter" if hook.kind == "rate" else "state"
+            if kinds.get(hook.target) != wanted:
+                names = [n for n, k in kinds.items() if k == wanted]
+                raise self._fail(
+                    f"hook {hook.name!r} of kind {hook.kind!r} targets {hook.target!r}, which is "
+                    f"not a {wanted}.{suggest(hook.target, names)}"
+                )
         # Parsing checks every symbol and every expression once.
         _ = self.rhs
 
@@ -143,6 +161,14 @@ class Model:
     def input_names(self) -> tuple[str, ...]:
         """Input names, in the order of the input vector."""
         return tuple(u.name for u in self.inputs)
+
+    def hook(self, name: str) -> Hook:
+        """The declared hook ``name`` (the error lists the hooks the model has)."""
+        for h in self.hooks:
+            if h.name == name:
+                return h
+        raise unknown_name("hook", name, [h.name for h in self.hooks],
+                           where=f"model {self.name!r}")
 
     def parameter(self, name: str) -> Parameter:
         """The declared parameter ``name``."""
@@ -187,7 +213,8 @@ class Model:
         return Model(
             name=self.name, title=self.title, states=tuple(states.values()),
             parameters=tuple(params.values()), equations=self.equations, citation=self.citation,
-            inputs=self.inputs, expressions=self.expressions, description=self.description,
+            inputs=self.inputs, expressions=self.expressions, hooks=self.hooks,
+            description=self.description,
         )
 
     # ------------------------------------------------------------------ symbolic form

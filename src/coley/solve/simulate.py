@@ -228,8 +228,8 @@ def _run_kernels(compiled: Any, solver: AbstractSolver, args: tuple[Any, ...],
     """
     n = args[2].shape[0]
     lanes = isinstance(solver, Rodas4)
-    if workers == 1 or n <= 8:
-        if lanes:
+    if workers == 1 or n < 8:
+        if lanes and n >= 8:
             compiled.solve_lanes(*args[1:], *outputs)
         else:
             compiled.solve_serial(*args, *outputs)
