@@ -10,7 +10,7 @@ import traceback
 
 import typer
 
-from coley.cli import info_cmd, models_cmd, simulate_cmd
+from coley.cli import info_cmd, models_cmd, simulate_cmd, validate_cmd
 from coley.errors import CoLeyError
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app = typer.Typer(
 app.command("models")(models_cmd.models)
 app.command("info")(info_cmd.info)
 app.command("simulate")(simulate_cmd.simulate)
+app.command("validate")(validate_cmd.validate)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     verbose = "-v" in args or "--verbose" in args
     args = [a for a in args if a not in ("-v", "--verbose")]
     try:
-        app(args=args, prog_name="coley", standalone_mode=False)
+        code = app(args=args, prog_name="coley", standalone_mode=False)
+        if isinstance(code, int) and code:
+            return code
     except CoLeyError as exc:
         if verbose:
             traceback.print_exc()

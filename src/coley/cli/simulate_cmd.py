@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -23,6 +24,7 @@ def simulate(
     solver: str = typer.Option("rodas4", "--solver", help="rodas4 (stiff) or dopri5."),
     rtol: float = typer.Option(1e-8, "--rtol", help="Relative tolerance."),
     atol: float = typer.Option(1e-8, "--atol", help="Absolute tolerance (state units)."),
+    regimen: Path = typer.Option(None, "--regimen", help="Regimen file (.toml/.yaml) to apply."),
 ) -> None:
     """Simulate a model on a daily grid and write time, then one column per state."""
     m = load_model(model, variant)
@@ -35,7 +37,14 @@ def simulate(
         raise InvalidArgumentError(f"--solver must be one of {list(solvers)}, got {solver!r}.")
     m = m.with_values(settings) if settings else m
     spec = solvers[solver](rtol=rtol, atol=atol)
-    result = run_simulation(m, t_end=t_end, solver=spec)
+    regimens: list[Any] = []
+    covariates: dict[str, float] | None = None
+    if regimen is not None:
+        from coley.treat.scenario import load_regimens
+
+        regimens, covariates, _ = load_regimens(regimen, days=t_end)
+        covariates = covariates or None
+    result = run_simulation(m, t_end=t_end, solver=spec, regimens=regimens, covariates=covariates)
     if result.status[0] < 0:
         typer.echo(f"error: integration failed: {result.messages[0]}", err=True)
         raise typer.Exit(1)

@@ -56,6 +56,18 @@ def _time_grid(t_end: float | None, saveat: Sequence[float] | np.ndarray | None)
     return grid
 
 
+def count_patients(parameters: ParameterInput | None) -> int:
+    """Number of patients a parameter input describes (1 for None or scalars)."""
+    if parameters is None:
+        return 1
+    if hasattr(parameters, "columns"):
+        return len(parameters)
+    if isinstance(parameters, Mapping):
+        sizes = {np.size(v) for v in parameters.values()} - {1}
+        return sizes.pop() if len(sizes) == 1 else 1
+    return 1
+
+
 def _patient_table(model: Model, parameters: ParameterInput | None
                    ) -> tuple[np.ndarray, np.ndarray, list[str], bool]:
     """Parameter matrix (N, P), initial states (N, S), per-patient notes, and whether scalar."""
@@ -282,6 +294,8 @@ def simulate(
     events: Sequence[Event] = (),
     workers: int = 1,
     progress: bool = False,
+    regimens: Sequence[Any] = (),
+    covariates: Mapping[str, Any] | None = None,
 ) -> SimulationResult:
     """Integrate ``model`` for one patient or a batch of patients.
 
@@ -306,6 +320,13 @@ def simulate(
         :class:`~coley.solve.events.Extinction` and :class:`~coley.solve.events.Threshold`.
     workers:
         Threads to use (>= 1). Results are identical for any value.
+    regimens:
+        :class:`~coley.treat.regimen.Regimen` objects, applied through the model's hooks
+        (:func:`coley.treat.apply.apply_regimens`); the treated model's extra states (PK,
+        toxicity hazards) appear in the result.
+    covariates:
+        Patient covariates for per-weight or per-area doses: ``{"weight": kg, "bsa": m2}``, one
+        value or one per patient.
     progress:
         Show a progress bar (patients done) on stderr; patients are run in chunks of
         ``PROGRESS_CHUNK``, which does not change any result.
@@ -328,6 +349,16 @@ def simulate(
     if not (isinstance(workers, int) and workers >= 1):
         raise InvalidArgumentError(f"workers must be an int >= 1, got {workers!r}.")
     grid = _time_grid(t_end, saveat)
+    if regimens:
+        from coley.treat.apply import apply_regimens
+
+        treated = apply_regimens(model, regimens, covariates=covariates,
+                                 n=count_patients(parameters), t_end=float(grid[-1]))
+        model = treated.model
+        schedule = [*schedule, *treated.schedule]
+    elif covariates:
+        raise InvalidArgumentError("covariates are only used to resolve regimen doses; "
+                                   "pass regimens=... or drop covariates.")
     P, Y, notes, _ = _patient_table(model, parameters)
     n = P.shape[0]
     disc = _discontinuities(model, schedule, n, float(grid[0]), float(grid[-1]))
