@@ -27,7 +27,9 @@ _IGG = ("[A] generic IgG1 two-compartment values (CL 0.2 L/day, V1 3 L, Q 0.5 L/
 _PD1_EFFECT = ("[A] PD-1 blockade removes up to 90% of effector inactivation; EC50 0.5 mg/L, far "
                "below trough levels of ~20 mg/L at 200 mg q3w (full occupancy; plausible 0.1-2)")
 _KN006 = ("[D] calibrated to KEYNOTE-006 grade 3-5 TRAE (Robert et al. NEJM 2015;372:2521 [M]): "
-          "pembrolizumab q3w 10.1%, ipilimumab 19.9%")
+          "pembrolizumab 200 mg q3w for the mean exposure of 151 d gives 10.1% by day 365, "
+          "ipilimumab 3 mg/kg x4 q3w gives 19.9% (rate = -ln(1 - p) / integral of the effect; "
+          "tests/treat/test_catalogue.py recomputes both)")
 
 
 def _checkpoint(name: str, kind: str, pk: TwoCompartment, hook: str, tox_rate: float,
@@ -46,19 +48,19 @@ _CATALOGUE: tuple[Modality, ...] = (
         "pembrolizumab", "anti-PD-1",
         TwoCompartment(0.22, 3.48, 0.795, 4.06, "mg",
                        "Ahamadi et al. 2017, CPT Pharmacometrics Syst Pharmacol 6:49 [M]"),
-        "effector_exhaustion", 7.1e-4,
+        "effector_exhaustion", 3.84e-4,
         "Anti-PD-1 antibody: blocks PD-1 on T cells, reducing their exhaustion/inactivation."),
     _checkpoint(
         "nivolumab", "anti-PD-1",
         TwoCompartment(0.228, 3.63, 0.770, 2.78, "mg",
                        "Bajaj et al. 2017, CPT Pharmacometrics Syst Pharmacol 6:58 [M]"),
-        "effector_exhaustion", 7.1e-4,
+        "effector_exhaustion", 3.84e-4,
         "Anti-PD-1 antibody: blocks PD-1 on T cells, reducing their exhaustion/inactivation."),
     _checkpoint(
         "atezolizumab", "anti-PD-L1",
         TwoCompartment(0.200, 3.28, 0.546, 3.63, "mg",
                        "Stroh et al. 2017, Clin Pharmacol Ther 102:305 [M]"),
-        "effector_exhaustion", 7.1e-4,
+        "effector_exhaustion", 3.84e-4,
         "Anti-PD-L1 antibody: blocks PD-L1 on tumour and myeloid cells."),
     Modality(
         name="ipilimumab", kind="anti-CTLA-4",
@@ -75,7 +77,7 @@ _CATALOGUE: tuple[Modality, ...] = (
                    meaning="Treg depletion by ADCC",
                    source="[A] up to 50% loss of regulatory suppression", optional=True),
         ),
-        toxicity=(Toxicity("irAE", 2.9e-3, 0.35, _KN006),),
+        toxicity=(Toxicity("irAE", 1.46e-3, 0.35, _KN006),),
         source="Feng et al. 2013 [M]",
     ),
     Modality(
@@ -103,8 +105,8 @@ _CATALOGUE: tuple[Modality, ...] = (
         # net expansion ln(3900)/9.3 d = 0.889/day; fast decline 0.16/day; FB = 0.0079 to the
         # slow phase, which declines at 0.0032/day. So alpha + eps = 0.16, eps = 0.0079*0.16,
         # rho = 0.889 + 0.16 at saturating antigen, memory loss mu = 0.0032.
-        pk=CellKinetics(expansion=1.049, half_saturation=1e9, contraction=0.1587,
-                        to_memory=0.00126, reactivation=0.1, memory_loss=0.0032,
+        pk=CellKinetics(expansion=1.04908, half_saturation=1e9, contraction=0.158736,
+                        to_memory=0.001264, reactivation=0.1, memory_loss=0.0032,
                         source="[D] Stein et al. 2019 typical values; K and reactivation [A]"),
         actions=(
             Action("tumour_cells", "kill", emax=1e-9, ec50=None,
