@@ -47,18 +47,21 @@ _CATALOGUE: tuple[Modality, ...] = (
     _checkpoint(
         "pembrolizumab", "anti-PD-1",
         TwoCompartment(0.22, 3.48, 0.795, 4.06, "mg",
-                       "Ahamadi et al. 2017, CPT Pharmacometrics Syst Pharmacol 6:49 [M]"),
+                       "Ahamadi et al. 2017, CPT Pharmacometrics Syst Pharmacol 6:49, "
+                       "Table 3 [P]"),
         "effector_exhaustion", 3.84e-4,
         "Anti-PD-1 antibody: blocks PD-1 on T cells, reducing their exhaustion/inactivation."),
     _checkpoint(
         "nivolumab", "anti-PD-1",
-        TwoCompartment(0.228, 3.63, 0.770, 2.78, "mg",
-                       "Bajaj et al. 2017, CPT Pharmacometrics Syst Pharmacol 6:58 [M]"),
+        TwoCompartment(0.2256, 3.63, 0.7704, 2.78, "mg",
+                       "Bajaj et al. 2017, CPT Pharmacometrics Syst Pharmacol 6:58, Table 1 "
+                       "(CL 9.4 mL/h, Q 32.1 mL/h; baseline, before time-varying CL) [P]"),
         "effector_exhaustion", 3.84e-4,
         "Anti-PD-1 antibody: blocks PD-1 on T cells, reducing their exhaustion/inactivation."),
     _checkpoint(
         "atezolizumab", "anti-PD-L1",
         TwoCompartment(0.200, 3.28, 0.546, 3.63, "mg",
+                       "Tecentriq label: CL 0.200 L/day, V1 3.28 L, Vss 6.91 L [P]; Q from "
                        "Stroh et al. 2017, Clin Pharmacol Ther 102:305 [M]"),
         "effector_exhaustion", 3.84e-4,
         "Anti-PD-L1 antibody: blocks PD-L1 on tumour and myeloid cells."),
@@ -67,8 +70,9 @@ _CATALOGUE: tuple[Modality, ...] = (
         description=("Anti-CTLA-4 antibody: enhances priming of new effector T cells and "
                      "depletes regulatory T cells where the model has them."),
         dose_units=("mg", "mg/kg"),
-        pk=TwoCompartment(0.367, 7.21, 0.693, 7.0, "mg",
-                          "Feng et al. 2013, Clin Cancer Res 19:3977 [M]"),
+        pk=TwoCompartment(0.36, 4.15, 0.9864, 3.11, "mg",
+                          "Feng et al. 2014, Br J Clin Pharmacol 78:106, Table 2 (CL 0.0150 L/h, "
+                          "Vc 4.15 L, Q 0.0411 L/h, Vp 3.11 L) [P]"),
         actions=(
             Action("effector_influx", "stimulate", emax=1.0, ec50=3.0,
                    meaning="enhanced priming (CTLA-4 blockade in lymph nodes)",
@@ -77,8 +81,8 @@ _CATALOGUE: tuple[Modality, ...] = (
                    meaning="Treg depletion by ADCC",
                    source="[A] up to 50% loss of regulatory suppression", optional=True),
         ),
-        toxicity=(Toxicity("irAE", 1.46e-3, 0.35, _KN006),),
-        source="Feng et al. 2013 [M]",
+        toxicity=(Toxicity("irAE", 1.98e-3, 0.35, _KN006),),
+        source="Feng et al. 2014",
     ),
     Modality(
         name="anti_cd200", kind="other checkpoint (CD200)",
