@@ -82,3 +82,13 @@ def test_simulate_with_a_regimen_file(tmp_path: Path) -> None:
     assert main(argv) == 0
     header = out.read_text().splitlines()[0]
     assert header == "time,T,N,L"
+
+
+def test_modalities_cli_lists_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    assert main(["modalities", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["trastuzumab"]["hooks"][0]["hook"] == "nk_kill"
+    assert all(h["source"] for r in rows for h in r["hooks"])

@@ -68,6 +68,6 @@ def sample_grades(result: SimulationResult, regimens: Sequence[Regimen], *, seed
     column = {key: j for j, key in enumerate(keys)}
     grades = []
     for row in probs.itertuples(index=False):
-        x = u[row.patient, column[(row.regimen, row.toxicity)] % 16]
+        x = u[int(row.patient), column[(str(row.regimen), str(row.toxicity))] % 16]
         grades.append(3 if x < row.p_grade3plus else (2 if x < row.p_any else 0))
     return probs.assign(grade=grades)
