@@ -64,10 +64,15 @@ def sample_grades(result: SimulationResult, regimens: Sequence[Regimen], *, seed
     n = result.n_patients
     streams = np.random.SeedSequence(seed).spawn(n)
     u = np.array([np.random.default_rng(s).random(16) for s in streams])
-    keys = sorted({(r, t) for r, t in zip(probs["regimen"], probs["toxicity"], strict=True)})
+    keys = sorted({(str(r), str(t))
+                   for r, t in zip(probs["regimen"], probs["toxicity"], strict=True)})
     column = {key: j for j, key in enumerate(keys)}
     grades = []
-    for row in probs.itertuples(index=False):
-        x = u[int(row.patient), column[(str(row.regimen), str(row.toxicity))] % 16]
-        grades.append(3 if x < row.p_grade3plus else (2 if x < row.p_any else 0))
+    patients = probs["patient"].to_numpy(dtype=np.int64)
+    p3 = probs["p_grade3plus"].to_numpy(dtype=np.float64)
+    pany = probs["p_any"].to_numpy(dtype=np.float64)
+    labels = list(zip(probs["regimen"].astype(str), probs["toxicity"].astype(str), strict=True))
+    for i, key in enumerate(labels):
+        x = float(u[patients[i], column[key] % 16])
+        grades.append(3 if x < p3[i] else (2 if x < pany[i] else 0))
     return probs.assign(grade=grades)
