@@ -46,6 +46,7 @@ def test_main_command_writes_table_and_plot(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_cli_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "examples").symlink_to(README.parent / "examples")
     monkeypatch.chdir(tmp_path)
     commands = [line.split("#")[0].strip() for line in _blocks("bash")[2].splitlines()]
     for command in filter(None, commands):
