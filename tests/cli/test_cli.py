@@ -18,7 +18,7 @@ import coley
 from coley.cli import main
 from tests.helpers import assert_published
 
-LIBRARY = {"kuznetsov1994", "kirschner_panetta1998", "depillis2005"}
+LIBRARY = set(coley.library.names())
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from coley.errors import InvalidArgumentError, unknown_name
-from coley.library import depillis2005, kirschner_panetta1998, kuznetsov1994
+from coley.library import (
+    barros2021,
+    bunimovich2007,
+    depillis2005,
+    kirschner_panetta1998,
+    kosinsky2018,
+    kuznetsov1994,
+    stein2019,
+)
 from coley.model.model import Model
 
 
@@ -35,6 +43,17 @@ _ENTRIES: dict[str, LibraryEntry] = {
                      kirschner_panetta1998.model, {"il2_form": ("paper", "biomodels")}),
         LibraryEntry("depillis2005", "NK cells, CD8+ T cells and tumour (3 states)",
                      depillis2005.model, {"variant": tuple(depillis2005.VARIANTS)}),
+        LibraryEntry("bunimovich2007",
+                     "BCG, effectors, infected and uninfected bladder tumour cells (4 states)",
+                     bunimovich2007.model, {}),
+        LibraryEntry("barros2021", "CAR-T effector and memory cells vs tumour, CARTmath (3 states)",
+                     barros2021.model, {}),
+        LibraryEntry("stein2019",
+                     "tisagenlecleucel CAR-T expansion and biphasic decline (2 states, no tumour)",
+                     stein2019.model, {}),
+        LibraryEntry("kosinsky2018",
+                     "radiotherapy and anti-PD-L1: tumour, DNA damage, T cells, PD-L1 (7 states)",
+                     kosinsky2018.model, {}),
     )
 }
 
