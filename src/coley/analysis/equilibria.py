@@ -81,17 +81,24 @@ def equilibria(model: Model, parameters: Mapping[str, float] | None = None, *,
     roots = np.empty_like(starts)
     conv = np.zeros(starts.shape[0], dtype=np.bool_)
     compiled.newton_batch(starts, p, u, 1e-13, 200, roots, conv)
+    cand = roots[conv]
+    cand = cand[np.all(np.isfinite(cand), axis=1)]
+    scale = np.maximum(np.abs(cand), 1.0)
+    if nonnegative:
+        cand = cand[np.all(cand >= -1e-9 * scale, axis=1)]
+    # Coarse de-duplication first (thousands of starts converge to a handful of roots):
+    # signed log-magnitudes rounded to 5 digits, then the exact check on the survivors.
+    if cand.size:
+        key = np.round(np.sign(cand) * np.log10(np.abs(cand) + 1e-30), 5)
+        _, first = np.unique(key, axis=0, return_index=True)
+        cand = cand[np.sort(first)]
     found: list[np.ndarray] = []
     f = np.empty(n)
-    for y in roots[conv]:
-        if not np.all(np.isfinite(y)):
-            continue
-        scale = np.maximum(np.abs(y), 1.0)
-        if nonnegative and np.any(y < -1e-9 * scale):
-            continue
+    for y in cand:
+        scale_y = np.maximum(np.abs(y), 1.0)
         compiled.rhs(0.0, y, p, u, f)
         # residual at round-off level relative to the size of the terms
-        if np.any(np.abs(f) > 1e-6 * scale):
+        if np.any(np.abs(f) > 1e-6 * scale_y):
             continue
         y = np.where(np.abs(y) < 1e-12, 0.0, y)
         if nonnegative:
