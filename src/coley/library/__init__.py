@@ -21,6 +21,7 @@ from coley.library import (
     stein2019,
 )
 from coley.model.model import Model
+from coley.surveillance.model import model as surveillance_model
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ _ENTRIES: dict[str, LibraryEntry] = {
         LibraryEntry("kosinsky2018",
                      "radiotherapy and anti-PD-L1: tumour, DNA damage, T cells, PD-L1 (7 states)",
                      kosinsky2018.model, {}),
+        LibraryEntry("surveillance",
+                     "coley's cancer-immune surveillance model: dormancy, mechanosurveillance, "
+                     "editing, relapse (11 states)", surveillance_model, {}),
     )
 }
 
