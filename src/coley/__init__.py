@@ -5,16 +5,19 @@ and analysis. Start with ``coley.library.get("kuznetsov1994")`` and ``coley.simu
 """
 
 from coley import library as library
+from coley import sbml as sbml
 from coley import surveillance as surveillance
 from coley.analysis.equilibria import Equilibrium as Equilibrium
 from coley.analysis.equilibria import equilibria as equilibria
 from coley.errors import CoLeyError as CoLeyError
 from coley.errors import InvalidArgumentError as InvalidArgumentError
 from coley.errors import ModelDefinitionError as ModelDefinitionError
+from coley.errors import SBMLError as SBMLError
 from coley.errors import SimulationError as SimulationError
 from coley.errors import UnknownNameError as UnknownNameError
 from coley.model.components import Citation as Citation
 from coley.model.components import Input as Input
+from coley.model.components import ModelEvent as ModelEvent
 from coley.model.components import Parameter as Parameter
 from coley.model.components import State as State
 from coley.model.model import Model as Model
@@ -32,7 +35,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Bolus", "Citation", "CoLeyError", "Dopri5", "Equilibrium", "Extinction", "Infusion", "Input",
-    "InvalidArgumentError", "Jump", "Model", "ModelDefinitionError", "Parameter", "Rodas4",
-    "SimulationError", "SimulationResult", "State", "Threshold", "UnknownNameError", "equilibria",
-    "library", "simulate", "surveillance",
+    "InvalidArgumentError", "Jump", "Model", "ModelDefinitionError", "ModelEvent", "Parameter",
+    "Rodas4", "SBMLError", "SimulationError", "SimulationResult", "State", "Threshold",
+    "UnknownNameError", "equilibria", "library", "sbml", "simulate", "surveillance",
 ]

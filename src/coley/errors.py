@@ -34,6 +34,10 @@ class SimulationError(CoLeyError, RuntimeError):
     """A simulation could not be run at all (not a per-patient failure, which is data)."""
 
 
+class SBMLError(ModelDefinitionError):
+    """An SBML file cannot be read, or uses a construct coley cannot simulate exactly."""
+
+
 def suggest(name: str, choices: Iterable[str], *, n: int = 3) -> str:
     """A ' Did you mean ...?' hint listing the closest of ``choices`` to ``name`` ('' if none)."""
     options = sorted(set(choices))

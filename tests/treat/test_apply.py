@@ -132,3 +132,16 @@ def test_unit_and_label_errors(kuz: coley.Model) -> None:
         apply_regimens(kuz, twice, t_end=10)
     with pytest.raises(coley.UnknownNameError, match="Did you mean 'pembrolizumab'"):
         apply_regimens(kuz, [Regimen("pembrolizumb", Dose(1, "mg"), At((0,)))], t_end=10)
+
+
+def test_treating_a_model_keeps_its_events() -> None:
+    # A model event (as imported from SBML) must survive apply_regimens: the treated model is
+    # the same model plus the regimen.
+    base = coley.library.get("kuznetsov1994")
+    event = coley.ModelEvent("boost", "t >= 5", {"E": "E + 1e5"})
+    model = coley.Model(name=base.name, title=base.title, states=base.states,
+                        parameters=base.parameters, equations=base.equations,
+                        citation=base.citation, hooks=base.hooks, events=(event,))
+    reg = Regimen("surgery", Dose(0.5, "fraction"), At((10,)))
+    treated = apply_regimens(model, [reg], t_end=20).model
+    assert treated.events == model.events

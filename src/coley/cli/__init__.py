@@ -10,7 +10,15 @@ import traceback
 
 import typer
 
-from coley.cli import info_cmd, modalities_cmd, models_cmd, run_cmd, simulate_cmd, validate_cmd
+from coley.cli import (
+    export_cmd,
+    info_cmd,
+    modalities_cmd,
+    models_cmd,
+    run_cmd,
+    simulate_cmd,
+    validate_cmd,
+)
 from coley.errors import CoLeyError
 
 app = typer.Typer(
@@ -23,6 +31,7 @@ app.command("info")(info_cmd.info)
 app.command("simulate")(simulate_cmd.simulate)
 app.command("validate")(validate_cmd.validate)
 app.command("modalities")(modalities_cmd.modalities)
+app.command("export")(export_cmd.export)
 app.command("run")(run_cmd.run)
 
 

@@ -8,7 +8,8 @@ from coley.cli._resolve import load_model
 
 
 def info(
-    model: str = typer.Argument(..., help="Library model name (see `coley models`)."),
+    model: str = typer.Argument(..., help="Library model name (see `coley models`) or an "
+                                "SBML file."),
     variant: str = typer.Option(None, "--variant", help="Model variant, where it has several."),
     markdown: bool = typer.Option(False, "--markdown", help="Print a Markdown page instead."),
 ) -> None:

@@ -8,14 +8,15 @@ from typing import Any
 
 import typer
 
-from coley.cli._resolve import load_model, parse_settings
+from coley.cli._resolve import load_model, parse_settings, settings_for
 from coley.errors import InvalidArgumentError
 from coley.solve.simulate import simulate as run_simulation
 from coley.solve.solvers import Dopri5, Rodas4
 
 
 def simulate(
-    model: str = typer.Argument(..., help="Library model name (see `coley models`)."),
+    model: str = typer.Argument(..., help="Library model name (see `coley models`) or an "
+                                "SBML file."),
     set_: list[str] = typer.Option([], "--set", help="NAME=VALUE: a parameter or initial state."),
     days: float = typer.Option(None, "--days", help="Simulated days (default 365)."),
     output: Path = typer.Option(None, "--output", "-o", help="CSV file (default: stdout)."),
@@ -35,7 +36,7 @@ def simulate(
     solvers = {"rodas4": Rodas4, "dopri5": Dopri5}
     if solver not in solvers:
         raise InvalidArgumentError(f"--solver must be one of {list(solvers)}, got {solver!r}.")
-    m = m.with_values(settings) if settings else m
+    m = m.with_values(settings_for(m, settings)) if settings else m
     spec = solvers[solver](rtol=rtol, atol=atol)
     regimens: list[Any] = []
     covariates: dict[str, float] | None = None
@@ -48,7 +49,8 @@ def simulate(
     if result.status[0] < 0:
         typer.echo(f"error: integration failed: {result.messages[0]}", err=True)
         raise typer.Exit(1)
-    frame = result.patient_frame(0)
+    # columns named by the model's source ids (the SBML ids of an imported file)
+    frame = result.patient_frame(0).rename(columns=dict(m.source_ids))
     if output is None:
         frame.to_csv(sys.stdout, index=False, float_format="%.10g")
     else:

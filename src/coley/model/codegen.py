@@ -1,8 +1,10 @@
 """Generate, compile and cache fast numba code for a model.
 
-For each model coley writes one Python module: the right-hand side, the exact Jacobian and the
-time derivative (each with common subexpressions eliminated by sympy), followed by the solver
-kernels of :mod:`coley.solve._template`. The file is named by a hash of its content and kept in
+For each model and integration method coley writes one Python module: the right-hand side, the
+exact Jacobian and the time derivative (each with common subexpressions eliminated by sympy),
+the model's events (trigger functions, firing times, assignments), followed by the solver
+kernels of :mod:`coley.solve._template`; the method is a module constant, so numba compiles
+only that method's code. The file is named by a hash of its content and kept in
 the cache folder (``$COLEY_CACHE_DIR``, else ``$XDG_CACHE_HOME/coley``, else ``~/.cache/coley``),
 so numba's own on-disk cache (``cache=True``) makes the second run of a model start in well
 under a second instead of compiling again.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import math
 import os
 import sys
 import threading
@@ -23,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
-from coley.model.model import TIME
+from coley.model.components import ModelEvent
+from coley.model.model import TIME, TRIGGER_GE, EventCode
 
 if TYPE_CHECKING:
     from coley.model.model import Model
@@ -121,8 +125,87 @@ def _body_lanes(model: Model, targets: list[tuple[str, sp.Expr]]) -> list[str]:
     return out
 
 
-def generate_source(model: Model) -> str:
-    """The full source of the compiled module for ``model`` (model code + solver template)."""
+def _event_source(model: Model) -> list[str]:
+    """Constants and functions of the model's events (stubs when it has none).
+
+    The right-hand side's time breakpoints (:attr:`Model.breakpoints`) are added as events at
+    those times that assign nothing: the kernels then stop exactly at each.
+    """
+    events = list(model.event_code) + [
+        EventCode(f"breakpoint_{k}", TIME - c, TRIGGER_GE, c, [], sp.Ge(TIME, c))
+        for k, c in enumerate(model.breakpoints)
+    ]
+    m = len(events)
+    decl = list(model.events) + [ModelEvent(f"breakpoint_{k}", True)
+                                 for k in range(len(model.breakpoints))]
+    # execution order of simultaneous events: decreasing priority, then declaration order
+    def priority(k: int) -> float:
+        value = decl[k].priority
+        return -math.inf if value is None else value
+
+    order = sorted(range(m), key=lambda k: (-priority(k), k))
+
+    def array(values: list[Any], dtype: str) -> str:
+        return f"np.array({list(values)!r}, dtype=np.{dtype})"
+
+    lines = [
+        f"N_MEVENTS = {m}",
+        f"HAS_MEVENTS = {m > 0}",
+        f"MEV_KIND = {array([e.kind for e in events], 'int64')}",
+        f"MEV_TIMEONLY = {array([e.time is not None for e in events], 'bool_')}",
+        f"MEV_INITIAL = {array([bool(d.initial_value) for d in decl], 'bool_')}",
+        f"MEV_PERSISTENT = {array([bool(d.persistent) for d in decl], 'bool_')}",
+        f"MEV_UVFTT = {array([bool(d.use_values_from_trigger_time) for d in decl], 'bool_')}",
+        f"MEV_ORDER = {array(order, 'int64')}",
+        "",
+        "",
+        "@njit(cache=True, nogil=True, error_model='numpy')",
+        "def mev_g(t, y, p, u, g):",
+        *_body(model, [(f"g[{k}]", e.g) for k, e in enumerate(events)]),
+        "    return",
+        "",
+        "",
+        "@njit(cache=True, nogil=True, error_model='numpy')",
+        "def mev_true(t, y, p, u, out):",
+        *_body(model, [(f"out[{k}]", e.condition) for k, e in enumerate(events)]),
+        "    return",
+        "",
+        "",
+        "@njit(cache=True, nogil=True, error_model='numpy')",
+        "def mev_times(p, out):",
+        *_body(model, [(f"out[{k}]", e.time) for k, e in enumerate(events)
+                       if e.time is not None]),
+        *[f"    out[{k}] = math.nan" for k, e in enumerate(events) if e.time is None],
+        "    return",
+        "",
+        "",
+        "@njit(cache=True, nogil=True, error_model='numpy')",
+        "def mev_assign(k, t, y, p, u, out):",
+    ]
+    for k, e in enumerate(events):
+        lines.append(f"    {'if' if k == 0 else 'elif'} k == {k}:")
+        lines += _body(model, [(f"out[{i}]", v) for i, v in e.assignments], indent="        ")
+        lines.append("        return")
+    lines += ["    return", "", ""]
+    switches = model.switch_functions
+    lines += [
+        f"N_SWITCH = {len(switches)}",
+        f"HAS_SWITCH = {bool(switches)}",
+        "",
+        "",
+        "@njit(cache=True, nogil=True, error_model='numpy')",
+        "def sw_g(t, p, out):",
+        *_body(model, [(f"out[{k}]", g) for k, g in enumerate(switches)]),
+        "    return",
+        "",
+        "",
+    ]
+    return lines
+
+
+def generate_source(model: Model, method: int = 0) -> str:
+    """The full source of the compiled module for ``model`` and ``method`` (model code + solver
+    template); ``method`` is a solver's ``method_id`` (0 Rodas4, 1 Dopri5)."""
     n = len(model.states)
     jac = model.jacobian
     time_derivs = [sp.diff(e, TIME) for e in model.rhs]
@@ -135,6 +218,8 @@ def generate_source(model: Model) -> str:
         f"N_STATES = {n}",
         f"HAS_TIME = {bool(model.uses_time)}",
         "LANES = 8",
+        f"METHOD = {int(method)}",
+        *_event_source(model),
         "",
         "",
         "@njit(cache=True, nogil=True, error_model='numpy')",
@@ -194,9 +279,10 @@ class CompiledModel:
         return getattr(self.module, name)
 
 
-def compile_model(model: Model) -> CompiledModel:
-    """Generate (or reuse) the module for ``model`` and import it; numba compiles lazily."""
-    source = generate_source(model)
+def compile_model(model: Model, method: int = 0) -> CompiledModel:
+    """Generate (or reuse) the module for ``model`` and ``method`` and import it; numba compiles
+    lazily, each kernel on its first call."""
+    source = generate_source(model, method)
     key = hashlib.sha256(source.encode()).hexdigest()[:20]
     with _LOCK:
         if key in _LOADED:

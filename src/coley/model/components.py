@@ -10,7 +10,9 @@ from __future__ import annotations
 import keyword
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from coley.errors import ModelDefinitionError
 
@@ -178,3 +180,47 @@ class Hook:
             raise ModelDefinitionError(
                 f"hook {self.name!r}: kind must be one of {list(HOOK_KINDS)}, got {self.kind!r}."
             )
+
+
+@dataclass(frozen=True)
+class ModelEvent:
+    """A discontinuity the model itself declares: when ``trigger`` becomes true, set states.
+
+    ``trigger`` is a condition over states, parameters, inputs, expressions and time ``t``
+    (``"t >= 45"``, ``"T < 1"``, ``"(x > 2) & (t > 5)"``; combine with ``&``, ``|`` and ``~``)
+    or a sympy relational. The event fires each time the condition goes from false to true
+    (an equality ``Eq(t, 20)`` fires when its two sides meet). ``assignments`` maps state names
+    to new values, expressions evaluated with the values at the moment the trigger fired
+    (``use_values_from_trigger_time``; if false, with the values when the event executes,
+    which differ only when several events fire at once). Events firing at the same time execute
+    by decreasing ``priority``, then in declaration order; an event that is not ``persistent``
+    is dropped if an earlier one made its trigger false. At the first output time an event
+    whose trigger is already true fires unless ``initial_value`` is true (the trigger counts as
+    having been true before the start). These are the semantics of SBML events without delays.
+    """
+
+    name: str
+    trigger: Any
+    assignments: Mapping[str, Any] = field(default_factory=dict)
+    priority: float | None = None
+    persistent: bool = True
+    initial_value: bool = True
+    use_values_from_trigger_time: bool = True
+
+    def __post_init__(self) -> None:
+        check_name("event", self.name)
+        if not isinstance(self.assignments, Mapping):
+            raise ModelDefinitionError(
+                f"event {self.name!r}: assignments must be a mapping {{state: expression}}, "
+                f"got {self.assignments!r}."
+            )
+        object.__setattr__(self, "assignments", dict(self.assignments))
+        if self.priority is not None:
+            _check_value("priority of event", self.name, self.priority, None, None)
+            object.__setattr__(self, "priority", float(self.priority))
+        for flag in ("persistent", "initial_value", "use_values_from_trigger_time"):
+            if not isinstance(getattr(self, flag), bool):
+                raise ModelDefinitionError(
+                    f"event {self.name!r}: {flag} must be True or False, "
+                    f"got {getattr(self, flag)!r}."
+                )

@@ -25,10 +25,22 @@ import sympy as sp
 from sympy.parsing.sympy_parser import parse_expr, standard_transformations
 
 from coley.errors import ModelDefinitionError, suggest, unknown_name
-from coley.model.components import Citation, Hook, Input, Parameter, State, check_name
+from coley.model.components import (
+    Citation,
+    Hook,
+    Input,
+    ModelEvent,
+    Parameter,
+    State,
+    check_name,
+)
 
 #: The symbol for time (days) that equations may use.
 TIME = sp.Symbol("t", real=True)
+
+#: Kinds of model-event trigger function g: the trigger is true when g >= 0, g > 0 or g == 0
+#: (the kernel constants MEV_GE, MEV_GT and MEV_EQ of coley/solve/_template.py).
+TRIGGER_GE, TRIGGER_GT, TRIGGER_EQ = 0, 1, 2
 
 # Functions an equation may call, by the names users write.
 _FUNCTIONS: dict[str, Any] = {
@@ -63,6 +75,14 @@ class Model:
         Named mechanisms treatments can act on (see :class:`~coley.model.components.Hook`).
     description:
         Longer notes: assumptions, deviations from the paper, variants.
+    events:
+        Discontinuities the model declares (:class:`~coley.model.components.ModelEvent`):
+        when a trigger becomes true, states are set (a dose at day 45, a reset when a state
+        crosses a level). Imported SBML events become these.
+    source_ids:
+        ``{name: original id}`` for names that differ from the identifier in the model's source
+        file (an SBML id such as ``lambda`` or ``t`` that coley cannot use as a name); output
+        tables of the command line use the original ids.
     """
 
     name: str
@@ -75,6 +95,8 @@ class Model:
     expressions: Mapping[str, str | sp.Expr] = field(default_factory=dict)
     hooks: tuple[Hook, ...] = ()
     description: str = ""
+    events: tuple[ModelEvent, ...] = ()
+    source_ids: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "states", tuple(self.states))
@@ -83,6 +105,8 @@ class Model:
         object.__setattr__(self, "hooks", tuple(self.hooks))
         object.__setattr__(self, "equations", dict(self.equations))
         object.__setattr__(self, "expressions", dict(self.expressions))
+        object.__setattr__(self, "events", tuple(self.events))
+        object.__setattr__(self, "source_ids", dict(self.source_ids))
         self._validate()
 
     # ------------------------------------------------------------------ validation
@@ -143,8 +167,32 @@ class Model:
                     f"hook {hook.name!r} of kind {hook.kind!r} targets {hook.target!r}, which is "
                     f"not a {wanted}.{suggest(hook.target, names)}"
                 )
+        seen_events: set[str] = set()
+        for event in self.events:
+            if not isinstance(event, ModelEvent):
+                raise self._fail(f"events must be ModelEvent objects, got {event!r}.")
+            if event.name in seen_events:
+                raise self._fail(
+                    f"event {event.name!r} is declared twice; give each a unique name."
+                )
+            seen_events.add(event.name)
+            for target in event.assignments:
+                if kinds.get(target) != "state":
+                    what = f"a {kinds[target]}" if target in kinds else "not declared"
+                    raise self._fail(
+                        f"event {event.name!r} assigns {target!r}, which is {what}; events can "
+                        f"only set states.{suggest(target, state_names)} (A quantity an event "
+                        "changes is a state, with equation 0 if nothing else changes it.)"
+                    )
+        for name, original in self.source_ids.items():
+            if name not in kinds or not isinstance(original, str):
+                raise self._fail(
+                    f"source_ids maps {name!r} to {original!r}; keys must be declared names "
+                    "and values strings."
+                )
         # Parsing checks every symbol and every expression once.
         _ = self.rhs
+        _ = self.event_code
 
     # ------------------------------------------------------------------ names and values
     @property
@@ -214,7 +262,7 @@ class Model:
             name=self.name, title=self.title, states=tuple(states.values()),
             parameters=tuple(params.values()), equations=self.equations, citation=self.citation,
             inputs=self.inputs, expressions=self.expressions, hooks=self.hooks,
-            description=self.description,
+            description=self.description, events=self.events, source_ids=self.source_ids,
         )
 
     # ------------------------------------------------------------------ symbolic form
@@ -258,34 +306,152 @@ class Model:
         return expr.xreplace({s: known[str(s)] for s in expr.free_symbols if str(s) in known
                               and isinstance(known[str(s)], sp.Symbol)})
 
+    def _parse_condition(self, text: Any, where: str, known: Mapping[str, Any]) -> Any:
+        """A trigger condition (sympy Boolean) over the declared names and ``t``."""
+        if isinstance(text, str):
+            local = {**_FUNCTIONS, **known, "t": TIME}
+            try:
+                cond = parse_expr(text, local_dict=local,
+                                  transformations=standard_transformations, evaluate=True)
+            except Exception as exc:  # sympy raises many kinds; re-raise as one clear error
+                raise self._fail(
+                    f"{where} cannot be parsed: {text!r} ({type(exc).__name__}: {exc}). Write "
+                    "a comparison such as 't >= 45' or 'T < 1', combined with & | ~ (not "
+                    "'and', 'or', 'not')."
+                ) from None
+        elif isinstance(text, bool):
+            cond = sp.true if text else sp.false
+        else:
+            cond = text
+        if not isinstance(cond, sp.logic.boolalg.Boolean):
+            raise self._fail(f"{where} is not a condition (a comparison): {text!r}.")
+        allowed = {*known, "t"}
+        for sym in sorted(cond.free_symbols, key=str):
+            if str(sym) not in allowed:
+                raise self._fail(
+                    f"{where} uses undefined symbol {str(sym)!r}.{suggest(str(sym), allowed)} "
+                    "Declare it as a parameter, state, input or expression."
+                )
+        return cond.xreplace({s: known[str(s)] for s in cond.free_symbols if str(s) in known
+                              and isinstance(known[str(s)], sp.Symbol)})
+
     @cached_property
-    def expression_values(self) -> dict[str, sp.Expr]:
-        """Each named expression, fully expanded in states, parameters and inputs."""
+    def parsed_expressions(self) -> dict[str, sp.Expr]:
+        """Each named expression as written, over states, parameters, inputs, earlier ones."""
         known: dict[str, Any] = dict(self.symbols)
         out: dict[str, sp.Expr] = {}
         for name, text in self.expressions.items():
-            expr = self._parse(text, f"expression {name!r}", {**known, **{
+            out[name] = self._parse(text, f"expression {name!r}", {**known, **{
                 k: sp.Symbol(k, real=True) for k in out}})
-            expr = expr.xreplace({sp.Symbol(k, real=True): v for k, v in out.items()})
-            out[name] = expr
         return out
+
+    @cached_property
+    def expression_values(self) -> dict[str, sp.Expr]:
+        """Each named expression, fully expanded in states, parameters and inputs."""
+        out: dict[str, sp.Expr] = {}
+        for name, expr in self.parsed_expressions.items():
+            out[name] = expr.xreplace({sp.Symbol(k, real=True): v for k, v in out.items()})
+        return out
+
+    @cached_property
+    def parsed_equations(self) -> dict[str, sp.Expr]:
+        """Each right-hand side as written (named expressions kept as symbols), by state."""
+        known: dict[str, Any] = {**self.symbols,
+                                 **{k: sp.Symbol(k, real=True) for k in self.expressions}}
+        return {s: self._parse(self.equations[s], f"equation for {s!r}", known)
+                for s in self.state_names}
 
     @cached_property
     def rhs(self) -> tuple[sp.Expr, ...]:
         """Right-hand sides d(state)/dt in state order, with expressions substituted."""
-        inter = self.expression_values
-        known: dict[str, Any] = {**self.symbols, **{k: sp.Symbol(k, real=True) for k in inter}}
-        sub = {sp.Symbol(k, real=True): v for k, v in inter.items()}
-        return tuple(
-            self._parse(self.equations[s], f"equation for {s!r}", known).xreplace(sub)
-            for s in self.state_names
-        )
+        sub = {sp.Symbol(k, real=True): v for k, v in self.expression_values.items()}
+        return tuple(self.parsed_equations[s].xreplace(sub) for s in self.state_names)
+
+    @cached_property
+    def parsed_events(self) -> list[tuple[Any, dict[str, sp.Expr]]]:
+        """Each event's trigger and assignments as written (named expressions kept)."""
+        known: dict[str, Any] = {**self.symbols,
+                                 **{k: sp.Symbol(k, real=True) for k in self.expressions}}
+        out = []
+        for ev in self.events:
+            where = f"event {ev.name!r}"
+            cond = self._parse_condition(ev.trigger, f"trigger of {where}", known)
+            values = {target: self._parse(text, f"assignment to {target!r} in {where}", known)
+                      for target, text in ev.assignments.items()}
+            out.append((cond, values))
+        return out
+
+    @cached_property
+    def event_code(self) -> list[EventCode]:
+        """Each event as the kernels see it: trigger function, kind, time, assignments."""
+        sub = {sp.Symbol(k, real=True): v for k, v in self.expression_values.items()}
+        params = {self.symbols[n] for n in self.parameter_names}
+        out = []
+        for ev, (cond, values) in zip(self.events, self.parsed_events, strict=True):
+            cond = cond.xreplace(sub)
+            g, kind = _trigger_function(cond, f"model {self.name!r}: event {ev.name!r}")
+            time = None
+            slope = sp.diff(g, TIME)
+            if g.has(TIME) and g.free_symbols <= params | {TIME} and slope.is_number \
+                    and float(slope) == 1.0:
+                # g = t - c: kernels stop at c instead of searching for the crossing
+                c = sp.expand(TIME - g)
+                time = None if c.has(TIME) else c
+            assign = [(self.state_names.index(target), expr.xreplace(sub))
+                      for target, expr in values.items()]
+            out.append(EventCode(ev.name, g, kind, time, assign, cond))
+        return out
 
     @cached_property
     def jacobian(self) -> sp.Matrix:
         """The exact Jacobian d(rhs_i)/d(state_j)."""
         ys = [self.symbols[s] for s in self.state_names]
         return sp.Matrix(self.rhs).jacobian(ys)
+
+    @cached_property
+    def _time_switches(self) -> tuple[list[sp.Expr], list[sp.Expr]]:
+        """Conditions of the equations that depend on time and parameters only: the switch
+        times c of linear ones (t >= c, t < c, Eq(t, c), Heaviside(t - c), ...) and the
+        functions g(t) of the others (periodic doses written with floor or rem)."""
+        params = {self.symbols[n] for n in self.parameter_names} | {TIME}
+        times: list[sp.Expr] = []
+        functions: list[sp.Expr] = []
+        seen: set[sp.Expr] = set()
+        for expr in self.rhs:
+            if not expr.has(TIME):
+                continue
+            args = [r.lhs - r.rhs for r in expr.atoms(sp.core.relational.Relational)]
+            args += [h.args[0] for h in expr.atoms(sp.Heaviside)]
+            for g in args:
+                if not (g.has(TIME) and g.free_symbols <= params) or g in seen:
+                    continue
+                seen.add(g)
+                slope = sp.diff(g, TIME)
+                if slope.has(TIME) or slope.has(sp.Derivative) or not slope.free_symbols \
+                        <= params or g.has(sp.floor, sp.ceiling, sp.Piecewise):
+                    functions.append(g)
+                    continue
+                if slope.is_number and float(slope) == 0.0:
+                    continue
+                c = sp.expand(TIME - g / slope)
+                if not c.has(TIME) and c not in times:
+                    times.append(c)
+        return times, functions
+
+    @property
+    def breakpoints(self) -> list[sp.Expr]:
+        """Times at which the right-hand side switches: ``c`` for every condition ``t >= c``,
+        ``t < c``, ``Eq(t, c)``, ... (and Heaviside(t - c)) in the equations, where c depends on
+        parameters only. The integrator stops exactly at each, so that no step straddles a
+        switch (a dose given as a short pulse cannot be stepped over)."""
+        return self._time_switches[0]
+
+    @property
+    def switch_functions(self) -> list[sp.Expr]:
+        """Other conditions of time (and parameters) in the equations, as functions g(t) whose
+        sign change is a switch (e.g. rem(t, 120) - 10 for a 10-h dose every 120 h). Before
+        each step the integrator samples them and stops at the first sign change ahead."""
+        return self._time_switches[1]
 
     @property
     def uses_time(self) -> bool:
@@ -306,19 +472,83 @@ class Model:
             for s, e in zip(self.state_names, self.rhs, strict=True)
         ]
 
-    def compile(self) -> Any:
-        """Generate and JIT-compile fast code for this model (cached on disk and per model)."""
-        cached = self.__dict__.get("_compiled")
+    def compile(self, method: int = 0) -> Any:
+        """Generate and JIT-compile fast code for this model (cached on disk and per model).
+
+        ``method`` is the integration method the kernels use (a solver's ``method_id``:
+        0 Rodas4, 1 Dopri5); each method has its own module, so only it is compiled.
+        """
+        key = f"_compiled_{method}"
+        cached = self.__dict__.get(key)
         if cached is None:
             from coley.model.codegen import compile_model
 
-            cached = compile_model(self)
-            self.__dict__["_compiled"] = cached
+            cached = compile_model(self, method)
+            self.__dict__[key] = cached
         return cached
 
     def __repr__(self) -> str:
         return (f"Model({self.name!r}, states={list(self.state_names)}, "
                 f"parameters={len(self.parameters)}, citation={self.citation.reference!r})")
+
+
+@dataclass(frozen=True)
+class EventCode:
+    """A model event as the kernels see it.
+
+    ``condition`` is the trigger; ``g`` a continuous function whose sign change locates it in
+    time (``kind``: an approximation of the trigger by g >= 0, g > 0, or for an equality
+    g == 0); ``time`` the firing time c(parameters) when g = t - c (else None), and
+    ``assignments`` pairs of (state index, new value), all with expressions substituted.
+    """
+
+    name: str
+    g: sp.Expr
+    kind: int
+    time: sp.Expr | None
+    assignments: list[tuple[int, sp.Expr]]
+    condition: Any = None
+
+
+def _trigger_function(cond: Any, where: str) -> tuple[sp.Expr, int]:
+    """A continuous function g and kind whose sign gives the truth of the condition."""
+    if cond is sp.true:
+        return sp.Integer(1), TRIGGER_GE
+    if cond is sp.false:
+        return sp.Integer(-1), TRIGGER_GE
+    if isinstance(cond, sp.StrictGreaterThan):
+        return cond.lhs - cond.rhs, TRIGGER_GT
+    if isinstance(cond, sp.GreaterThan):
+        return cond.lhs - cond.rhs, TRIGGER_GE
+    if isinstance(cond, sp.StrictLessThan):
+        return cond.rhs - cond.lhs, TRIGGER_GT
+    if isinstance(cond, sp.LessThan):
+        return cond.rhs - cond.lhs, TRIGGER_GE
+    if isinstance(cond, sp.Equality):
+        return cond.lhs - cond.rhs, TRIGGER_EQ
+    if isinstance(cond, sp.And | sp.Or):
+        parts = [_trigger_function(a, where) for a in cond.args]
+        if any(kind == TRIGGER_EQ for _, kind in parts):
+            raise ModelDefinitionError(
+                f"{where}: the trigger {cond} combines an equality with & or |, which coley "
+                "cannot locate in time; write the equality as its own event."
+            )
+        gs = [g for g, _ in parts]
+        g = sp.Min(*gs) if isinstance(cond, sp.And) else sp.Max(*gs)
+        strict = any(kind == TRIGGER_GT for _, kind in parts)
+        return g, TRIGGER_GT if strict else TRIGGER_GE
+    if isinstance(cond, sp.Not):
+        g, kind = _trigger_function(cond.args[0], where)
+        if kind == TRIGGER_EQ:
+            raise ModelDefinitionError(
+                f"{where}: the trigger {cond} (not equal) is true almost always and cannot "
+                "become true at a located time; rewrite it as a comparison."
+            )
+        return -g, TRIGGER_GE if kind == TRIGGER_GT else TRIGGER_GT
+    raise ModelDefinitionError(
+        f"{where}: the trigger {cond} ({type(cond).__name__}) is not supported; use "
+        "comparisons (<, <=, >, >=, Eq) combined with &, | and ~."
+    )
 
 
 def parameter_table(model: Model) -> list[dict[str, Any]]:

@@ -1,8 +1,15 @@
 # Solver kernels, appended by coley.model.codegen to the generated code of one model.
 #
 # This file is not imported on its own: the generated module defines, above this text,
-#   N_STATES (int), rhs(t, y, p, u, dy), jac(t, y, p, u, J), dfdt(t, y, p, u, out)
-# as numba functions, so that everything below is compiled and cached per model.
+#   N_STATES (int), HAS_TIME (bool), LANES (int), METHOD (the integration method of this module),
+#   rhs(t, y, p, u, dy), jac(t, y, p, u, J), dfdt(t, y, p, u, out) and their lane versions,
+#   and the model events: N_MEVENTS, HAS_MEVENTS, MEV_KIND, MEV_TIMEONLY, MEV_INITIAL,
+#   MEV_PERSISTENT, MEV_UVFTT, MEV_ORDER, mev_g(t, y, p, u, g), mev_true(t, y, p, u, out),
+#   mev_times(p, out), mev_assign(k, t, y, p, u, out), and N_SWITCH, HAS_SWITCH, sw_g(t, p, out),
+# as numba functions and constants, so that everything below is compiled and cached per model
+# and method. Branches on the module constants METHOD and HAS_MEVENTS are removed by numba
+# before compilation, so a module compiles only the method it integrates with, and event code
+# only for models that declare events.
 #
 # Methods (per patient, adaptive step, error-controlled, dense output):
 #   METHOD_RODAS4 = 0: Rodas4, L-stable stiffly accurate Rosenbrock method of order 4(3),
@@ -16,7 +23,22 @@
 # stops exactly at each, applies it, and restarts. State events (a threshold crossed) are found
 # by Illinois root finding on the dense output. Outputs are right-continuous: an output time
 # equal to a discontinuity time reports the state after it.
-
+#
+# Model events (declared by the model, e.g. imported from SBML) have a continuous trigger
+# function g_k(t, y, p, u) and a kind: the trigger is true when g >= 0 (MEV_GE), g > 0 (MEV_GT)
+# or g == 0 (MEV_EQ). An event fires when its trigger goes from false to true (for MEV_EQ: when
+# g reaches or crosses 0). The transition is located by Illinois root finding on g along the
+# dense output; the event's assignments are evaluated (from the values at the trigger time, or
+# at execution for MEV_UVFTT false) and applied, events made true by them fire in turn
+# (at most MEV_MAX_ROUNDS rounds), and integration restarts. Events triggered by time alone
+# (g = t - c(p)) are not searched for: every step that would pass c stops exactly at it.
+# Simultaneous events execute in MEV_ORDER (priority, then declaration). At the first output
+# time an event whose trigger is true fires unless its initial value (MEV_INITIAL) is true.
+# Switches of the right-hand side in time (a dose given as a pulse) are events without
+# assignments at their times; conditions of time that are not linear (a pulse every 120 h,
+# written with floor) are switch functions sw_g(t, p, out) (N_SWITCH, HAS_SWITCH), sampled
+# ahead of each step so that the step stops at the first switch. A step stopping at a switch c
+# ends at the double below c, and time continues from the double above it.
 METHOD_RODAS4 = 0
 METHOD_DOPRI5 = 1
 
@@ -26,6 +48,13 @@ ST_MAX_STEPS = -1
 ST_NONFINITE = -2
 ST_STEP_TOO_SMALL = -3
 ST_SINGULAR = -4
+ST_EVENT_LOOP = -6
+
+MEV_GE = 0
+MEV_GT = 1
+MEV_EQ = 2
+MEV_MAX_ROUNDS = 1000
+SW_SAMPLES = 16
 
 DISC_STATE = 0
 DISC_INPUT = 1
@@ -133,7 +162,12 @@ def _err_norm(e, y0, y1, rtol, atol):
 
 @njit(cache=True, nogil=True, error_model='numpy')
 def _lu_factor(A, piv):
-    # In-place LU with partial pivoting; returns False if singular.
+    # In-place LU with threshold partial pivoting; returns False if singular. The diagonal
+    # stays the pivot unless it is over 10 times smaller than the column's largest entry
+    # (threshold 0.1, as in sparse LU codes; element growth stays bounded). The diagonal of
+    # I/(h*gamma) - J is the natural pivot, and keeping it keeps a state that is exactly 0
+    # with a zero right-hand side (an extinct population) exactly 0: a row swap would seed it
+    # with round-off, which an unstable zero state amplifies (BioModels 746: 75/day).
     n = N_STATES
     for k in range(n):
         m = k
@@ -145,6 +179,9 @@ def _lu_factor(A, piv):
         piv[k] = m
         if big == 0.0 or not math.isfinite(big):
             return False
+        if abs(A[k, k]) >= 0.1 * big:  # threshold: keep the diagonal
+            m = k
+            piv[k] = k
         if m != k:
             for j in range(n):
                 tmp = A[k, j]
@@ -162,25 +199,26 @@ def _lu_factor(A, piv):
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
-def _lu_solve(A, piv, B, r):
-    # Solve A x = B[r] in place (row r of B), with the factors from _lu_factor.
+def _lu_solve(A, piv, b):
+    # Solve A x = b in place, with the factors from _lu_factor. (b is a row such as k[2]: an
+    # array, not an index, so that numba compiles this once, not once per literal index.)
     n = N_STATES
     for k in range(n):
         m = piv[k]
         if m != k:
-            tmp = B[r, k]
-            B[r, k] = B[r, m]
-            B[r, m] = tmp
+            tmp = b[k]
+            b[k] = b[m]
+            b[m] = tmp
     for i in range(1, n):
-        s = B[r, i]
+        s = b[i]
         for j in range(i):
-            s -= A[i, j] * B[r, j]
-        B[r, i] = s
+            s -= A[i, j] * b[j]
+        b[i] = s
     for i in range(n - 1, -1, -1):
-        s = B[r, i]
+        s = b[i]
         for j in range(i + 1, n):
-            s -= A[i, j] * B[r, j]
-        B[r, i] = s * A[i, i]
+            s -= A[i, j] * b[j]
+        b[i] = s * A[i, i]
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
@@ -219,21 +257,21 @@ def _rodas4_step(t, h, y, f0, p, u, J, W, piv, ft, k, ytmp, fx, rhsv, y1, err, c
     # stage 1
     for i in range(n):
         k[0, i] = f0[i] + h * R_d1 * ft[i]
-    _lu_solve(W, piv, k, 0)
+    _lu_solve(W, piv, k[0])
     # stage 2
     for i in range(n):
         ytmp[i] = y[i] + R_A21 * k[0, i]
     rhs(t + R_c2 * h, ytmp, p, u, fx)
     for i in range(n):
         k[1, i] = fx[i] + ih * (R_C21 * k[0, i]) + h * R_d2 * ft[i]
-    _lu_solve(W, piv, k, 1)
+    _lu_solve(W, piv, k[1])
     # stage 3
     for i in range(n):
         ytmp[i] = y[i] + R_A31 * k[0, i] + R_A32 * k[1, i]
     rhs(t + R_c3 * h, ytmp, p, u, fx)
     for i in range(n):
         k[2, i] = fx[i] + ih * (R_C31 * k[0, i] + R_C32 * k[1, i]) + h * R_d3 * ft[i]
-    _lu_solve(W, piv, k, 2)
+    _lu_solve(W, piv, k[2])
     # stage 4
     for i in range(n):
         ytmp[i] = y[i] + R_A41 * k[0, i] + R_A42 * k[1, i] + R_A43 * k[2, i]
@@ -241,7 +279,7 @@ def _rodas4_step(t, h, y, f0, p, u, J, W, piv, ft, k, ytmp, fx, rhsv, y1, err, c
     for i in range(n):
         k[3, i] = (fx[i] + ih * (R_C41 * k[0, i] + R_C42 * k[1, i] + R_C43 * k[2, i])
                    + h * R_d4 * ft[i])
-    _lu_solve(W, piv, k, 3)
+    _lu_solve(W, piv, k[3])
     # stage 5
     for i in range(n):
         ytmp[i] = (y[i] + R_A51 * k[0, i] + R_A52 * k[1, i] + R_A53 * k[2, i]
@@ -250,7 +288,7 @@ def _rodas4_step(t, h, y, f0, p, u, J, W, piv, ft, k, ytmp, fx, rhsv, y1, err, c
     for i in range(n):
         k[4, i] = fx[i] + ih * (R_C51 * k[0, i] + R_C52 * k[1, i] + R_C53 * k[2, i]
                                 + R_C54 * k[3, i])
-    _lu_solve(W, piv, k, 4)
+    _lu_solve(W, piv, k[4])
     # stage 6 (its input is the embedded order-3 solution)
     for i in range(n):
         ytmp[i] = ytmp[i] + k[4, i]
@@ -258,7 +296,7 @@ def _rodas4_step(t, h, y, f0, p, u, J, W, piv, ft, k, ytmp, fx, rhsv, y1, err, c
     for i in range(n):
         k[5, i] = fx[i] + ih * (R_C61 * k[0, i] + R_C62 * k[1, i] + R_C63 * k[2, i]
                                 + R_C64 * k[3, i] + R_C65 * k[4, i])
-    _lu_solve(W, piv, k, 5)
+    _lu_solve(W, piv, k[5])
     for i in range(n):
         y1[i] = ytmp[i] + k[5, i]
         err[i] = k[5, i]
@@ -307,6 +345,13 @@ def _dopri5_step(t, h, y, f0, p, u, k, ytmp, y1, f1, err, cont):
         cont[3, i] = dy - h * f1[i] - bspl
         cont[4, i] = h * (D_D1 * f0[i] + D_D3 * k[2, i] + D_D4 * k[3, i] + D_D5 * k[4, i]
                           + D_D6 * k[5, i] + D_D7 * f1[i])
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _hmin(t):
+    # The smallest step: round-off relative to t (and a tiny floor at t = 0), so that very fast
+    # transients at the start (rates ~1e15/day) can be resolved.
+    return max(1e-14 * abs(t), 1e-280)
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
@@ -368,10 +413,207 @@ def _find_root(cont, idx, thr, g0, g1, tmp):
     return b
 
 
+@njit(cache=True, nogil=True, error_model='numpy')
+def _mev_true(g, kind):
+    # Truth of a model-event trigger from its continuous function.
+    if kind == MEV_GE:
+        return g >= 0.0
+    if kind == MEV_GT:
+        return g > 0.0
+    return g == 0.0
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _mev_eval(t, y, p, u, mtimes, g, tr):
+    # Trigger functions g and trigger truth tr at (t, y): tr is the condition itself (g only
+    # guides the root finding), except for an equality (true where g == 0) and a time event,
+    # whose g is t - (its time), exactly 0 at that time whatever the form of its expression.
+    mev_g(t, y, p, u, g)
+    mev_true(t, y, p, u, tr)
+    for k in range(N_MEVENTS):
+        if MEV_TIMEONLY[k]:
+            g[k] = t - mtimes[k]
+        if MEV_TIMEONLY[k] or MEV_KIND[k] == MEV_EQ:
+            tr[k] = _mev_true(g[k], MEV_KIND[k])
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _mev_root(k, t, h, cont, p, u, mtimes, ga0, gb0, tmp, gt, trt):
+    # Illinois on g_k along the dense output: the earliest theta in (0, 1] at which trigger k
+    # is true (for MEV_EQ: at which g_k has reached or crossed 0). The returned theta always
+    # lies on that side, so the trigger evaluated there agrees with the event firing.
+    kind = MEV_KIND[k]
+    a = 0.0
+    b = 1.0
+    ga = ga0
+    gb = gb0
+    if kind == MEV_EQ and gb == 0.0:
+        return 1.0
+    neg_end = gb0 < 0.0
+    side = 0
+    for _ in range(200):
+        c = (a * gb - b * ga) / (gb - ga)
+        if not (c > a and c < b):
+            c = 0.5 * (a + b)
+        _interp(cont, c, tmp)
+        _mev_eval(t + c * h, tmp, p, u, mtimes, gt, trt)
+        gc = gt[k]
+        if kind == MEV_EQ:
+            on_b = gc == 0.0 or ((gc < 0.0) == neg_end)
+        else:
+            on_b = trt[k]
+        if on_b:
+            b = c
+            gb = gc
+            if side == -1:
+                ga *= 0.5
+            side = -1
+        else:
+            a = c
+            ga = gc
+            if side == 1:
+                gb *= 0.5
+            side = 1
+        if b - a < 1e-13:
+            break
+    return b
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _mev_detect(t, h, cont, p, u, mtimes, g0, g1, truth, tr1, theta, tmp, gt, trt):
+    # For a step from t to t + h (g0, truth at its start, g1, tr1 at its end): theta[k] in
+    # [0, 1] where event k fires in the step (2 if it does not); returns the earliest.
+    best = 2.0
+    for k in range(N_MEVENTS):
+        theta[k] = 2.0
+        kind = MEV_KIND[k]
+        if kind == MEV_EQ:
+            fires = g0[k] != 0.0 and (g1[k] == 0.0 or ((g0[k] < 0.0) != (g1[k] < 0.0)))
+        else:
+            fires = (not truth[k]) and tr1[k]
+        if not fires:
+            continue
+        if MEV_TIMEONLY[k]:
+            # Steps stop exactly at event times: it fires at the end of this step, or (a strict
+            # trigger 'time > c' at t = c) at its start.
+            th = 1.0 if g0[k] < 0.0 else 0.0
+        else:
+            th = _mev_root(k, t, h, cont, p, u, mtimes, g0[k], g1[k], tmp, gt, trt)
+        theta[k] = th
+        if th < best:
+            best = th
+    return best
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _mev_segment(t, mtimes, seg_end):
+    # End of the current segment given the next event or breakpoint time c > t: steps end at
+    # the last double below c and time continues from the first double above it, so that no
+    # stage evaluates the right-hand side on the wrong side of a switch at c (whether c itself
+    # belongs to the piece before or after it); the state is unchanged across these two ulps.
+    # Returns (where the step ends, c, the time after it); outputs before c come from the step,
+    # outputs at c (right-continuous) from the state after it.
+    c = seg_end
+    found = False
+    for e in range(N_MEVENTS):
+        if MEV_TIMEONLY[e] and mtimes[e] > t and mtimes[e] <= c:
+            c = mtimes[e]
+            found = True
+    if found:
+        below = np.nextafter(c, -np.inf)
+        return (below if below > t else c), c, np.nextafter(c, np.inf)
+    return seg_end, seg_end, seg_end
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _sw_changed(ga, gb):
+    # Whether any switch function has another sign (-, 0, +) in gb than in ga.
+    for k in range(N_SWITCH):
+        a = 1 if ga[k] > 0.0 else (-1 if ga[k] < 0.0 else 0)
+        b = 1 if gb[k] > 0.0 else (-1 if gb[k] < 0.0 else 0)
+        if a != b:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _sw_next(t, te, p, ga, gb):
+    # The first switch of a condition of time alone (a periodic dose, say) in (t, te]: each
+    # switch function is sampled at SW_SAMPLES points, and the first interval where one
+    # changes sign is bisected to a double. Returns the first time on the new side, or inf.
+    sw_g(t, p, ga)
+    ta = t
+    for j in range(1, SW_SAMPLES + 1):
+        tb = te if j == SW_SAMPLES else t + (te - t) * (j / SW_SAMPLES)
+        sw_g(tb, p, gb)
+        if _sw_changed(ga, gb):
+            lo = ta
+            hi = tb
+            for _ in range(2000):
+                mid = 0.5 * (lo + hi)
+                if mid <= lo or mid >= hi:
+                    break
+                sw_g(mid, p, gb)
+                if _sw_changed(ga, gb):
+                    hi = mid
+                else:
+                    lo = mid
+            return hi
+        ta = tb
+        for k in range(N_SWITCH):
+            ga[k] = gb[k]
+    return np.inf
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _mev_settle(t, y, p, u, mtimes, truth, pend, g, tr, ysnap, ycur):
+    # Fire the events marked in pend and those whose trigger has become true at (t, y), then
+    # those their assignments make true, until none is left; g and truth are left at the final
+    # state. Returns the number of rounds that fired, or -1 after MEV_MAX_ROUNDS rounds.
+    n = N_STATES
+    rounds = 0
+    while True:
+        _mev_eval(t, y, p, u, mtimes, g, tr)
+        fire = False
+        for k in range(N_MEVENTS):
+            now = tr[k]
+            if now and not truth[k]:
+                pend[k] = True
+            if pend[k]:
+                fire = True
+            truth[k] = now
+        if not fire:
+            return rounds
+        if rounds == MEV_MAX_ROUNDS:
+            return -1
+        rounds += 1
+        for i in range(n):
+            ysnap[i] = y[i]
+        executed = False
+        for j in range(N_MEVENTS):
+            k = MEV_ORDER[j]
+            if not pend[k]:
+                continue
+            pend[k] = False
+            if executed and not MEV_PERSISTENT[k] and MEV_KIND[k] != MEV_EQ:
+                # a non-persistent event is dropped if an earlier one made its trigger false
+                _mev_eval(t, y, p, u, mtimes, g, tr)
+                if not tr[k]:
+                    truth[k] = False
+                    continue
+            if MEV_UVFTT[k]:
+                mev_assign(k, t, ysnap, p, u, y)
+            else:
+                for i in range(n):
+                    ycur[i] = y[i]
+                mev_assign(k, t, ycur, p, u, y)
+            executed = True
+
+
 @njit(cache=True, nogil=True)
-def solve_one(method, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, ev_dir,
-              ev_act, ev_val, rtol, atol, h_init, hmax, max_steps, out, ev_time, info):
-    """Integrate one patient; fills out (K, S) and ev_time (E,); returns a status code.
+def solve_one(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, ev_dir, ev_act,
+              ev_val, rtol, atol, h_init, hmax, max_steps, out, ev_time, info):
+    """Integrate one patient with METHOD; fills out (K, S) and ev_time (E,); returns a status.
 
     info receives [accepted steps, rejected steps, rhs evaluations, stop/fail time].
     """
@@ -398,6 +640,18 @@ def solve_one(method, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_
     J = np.empty((n, n))
     W = np.empty((n, n))
     piv = np.empty(n, dtype=np.int64)
+    mtimes = np.full(N_MEVENTS, np.nan)
+    mg0 = np.zeros(N_MEVENTS)
+    mg1 = np.zeros(N_MEVENTS)
+    mgt = np.zeros(N_MEVENTS)
+    mtheta = np.zeros(N_MEVENTS)
+    mtruth = np.zeros(N_MEVENTS, dtype=np.bool_)
+    mtr1 = np.zeros(N_MEVENTS, dtype=np.bool_)
+    mtrt = np.zeros(N_MEVENTS, dtype=np.bool_)
+    mpend = np.zeros(N_MEVENTS, dtype=np.bool_)
+    ysnap = np.empty(n)
+    swa = np.zeros(N_SWITCH)
+    swb = np.zeros(N_SWITCH)
     for e in range(E):
         ev_time[e] = np.nan
     naccept = 0
@@ -412,6 +666,12 @@ def solve_one(method, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_
         else:
             u[didx[idisc]] = _apply_op(u[didx[idisc]], dop[idisc], dval[idisc])
         idisc += 1
+    if HAS_MEVENTS:
+        mev_times(p, mtimes)
+        for e in range(N_MEVENTS):
+            mtruth[e] = MEV_INITIAL[e]
+        if _mev_settle(t, y, p, u, mtimes, mtruth, mpend, mg0, mtrt, ysnap, ytmp) < 0:
+            status = ST_EVENT_LOOP
     kout = 0
     while kout < K and t_out[kout] <= t:
         for i in range(n):
@@ -419,7 +679,7 @@ def solve_one(method, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_
         kout += 1
     rhs(t, y, p, u, f0)
     nrhs += 1
-    if not _all_finite(y) or not _all_finite(f0):
+    if status == ST_OK and (not _all_finite(y) or not _all_finite(f0)):
         status = ST_NONFINITE
     # initial step (Hairer & Wanner I, Sec. II.4, simplified)
     h = h_init
@@ -437,14 +697,25 @@ def solve_one(method, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_
         else:
             h = 0.01 * d0 / d1
     h = min(h, hmax, max(tend - t0, 1e-12))
-    order_q = 4.0 if method == METHOD_RODAS4 else 5.0
-    need_jac = True
+    order_q = 4.0 if METHOD == METHOD_RODAS4 else 5.0
+    # (a comparison, not the literal True: numba would otherwise compile the step twice)
+    need_jac = K > 0
     steps = 0
     while status == ST_OK and t < tend:
         seg_end = tend
         if idisc < D and dt_[idisc] < seg_end:
             seg_end = dt_[idisc]
-        hmin = 1e-14 * max(abs(t), 1.0)
+        seg_switch = seg_end
+        seg_time = seg_end
+        if HAS_MEVENTS:
+            seg_end, seg_switch, seg_time = _mev_segment(t, mtimes, seg_end)
+        if HAS_SWITCH:
+            c = _sw_next(t, min(t + h, seg_end), p, swa, swb)
+            if c < seg_end and np.nextafter(c, -np.inf) > t:
+                seg_end = np.nextafter(c, -np.inf)
+                seg_switch = c
+                seg_time = np.nextafter(c, np.inf)
+        hmin = _hmin(t)
         last = False
         if t + h >= seg_end - 1e-12 * max(abs(seg_end), 1.0) or t + h >= seg_end:
             h = seg_end - t
@@ -456,7 +727,7 @@ def solve_one(method, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_
         if steps > max_steps:
             status = ST_MAX_STEPS
             break
-        if method == METHOD_RODAS4:
+        if METHOD == METHOD_RODAS4:
             code = _rodas4_step(t, h, y, f0, p, u, J, W, piv, ft, k, ytmp, fx, rhsv, y1, err,
                                 cont, need_jac, has_time)
             nrhs += 5
@@ -479,7 +750,7 @@ def solve_one(method, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_
             continue
         # accepted
         naccept += 1
-        t1 = seg_end if last else t + h
+        t1 = seg_time if last else t + h
         if enorm == 0.0:
             fac = 5.0
         else:
@@ -496,7 +767,13 @@ def solve_one(method, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_
                 if th < first_th:
                     first_th = th
                     first_e = e
-        if first_e >= 0:
+        # model events: earliest trigger in this step
+        mth = 2.0
+        if HAS_MEVENTS:
+            _mev_eval(t1, y1, p, u, mtimes, mg1, mtr1)
+            mth = _mev_detect(t, h, cont, p, u, mtimes, mg0, mg1, mtruth, mtr1, mtheta, tmp, mgt,
+                              mtrt)
+        if first_e >= 0 and first_th <= mth:
             t_ev = t + first_th * h
             _interp(cont, first_th, ytmp)
             while kout < K and t_out[kout] < t_ev:
@@ -520,13 +797,41 @@ def solve_one(method, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_
             for i in range(n):
                 y[i] = ytmp[i]
             t = t_ev
+            if HAS_MEVENTS:
+                if _mev_settle(t, y, p, u, mtimes, mtruth, mpend, mg0, mtrt, ysnap, ytmp) < 0:
+                    status = ST_EVENT_LOOP
+                    break
             rhs(t, y, p, u, f0)
             nrhs += 1
             need_jac = True
             h = max(h_next, 1e-6)
             continue
-        # dense output up to (excluding) t1
-        while kout < K and t_out[kout] < t1:
+        if HAS_MEVENTS:
+            if mth < 1.0:
+                # a model event inside the step: output up to it, fire, restart there
+                t_ev = t + mth * h
+                _interp(cont, mth, ytmp)
+                while kout < K and t_out[kout] < t_ev:
+                    _interp(cont, (t_out[kout] - t) / h, tmp)
+                    for i in range(n):
+                        out[kout, i] = tmp[i]
+                    kout += 1
+                for e in range(N_MEVENTS):
+                    mpend[e] = mtheta[e] == mth
+                for i in range(n):
+                    y[i] = ytmp[i]
+                t = t_ev
+                if _mev_settle(t, y, p, u, mtimes, mtruth, mpend, mg0, mtrt, ysnap, ytmp) < 0:
+                    status = ST_EVENT_LOOP
+                    break
+                rhs(t, y, p, u, f0)
+                nrhs += 1
+                need_jac = True
+                h = max(h_next, 1e-6)
+                continue
+        # dense output up to (excluding) t1, or the switch time the step stopped at
+        out_end = seg_switch if last else t1
+        while kout < K and t_out[kout] < out_end:
             _interp(cont, (t_out[kout] - t) / h, tmp)
             for i in range(n):
                 out[kout, i] = tmp[i]
@@ -534,14 +839,16 @@ def solve_one(method, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_
         t = t1
         for i in range(n):
             y[i] = y1[i]
-        if method == METHOD_RODAS4:
+        if METHOD == METHOD_RODAS4:
             rhs(t, y, p, u, f0)
             nrhs += 1
         else:
             for i in range(n):
                 f0[i] = f1[i]
         need_jac = True
+        jumped = False
         if last and idisc < D and dt_[idisc] <= t:
+            jumped = True
             while idisc < D and dt_[idisc] <= t:
                 if dkind[idisc] == DISC_STATE:
                     y[didx[idisc]] = _apply_op(y[didx[idisc]], dop[idisc], dval[idisc])
@@ -553,6 +860,22 @@ def solve_one(method, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_
             if not _all_finite(y):
                 status = ST_NONFINITE
                 break
+        if HAS_MEVENTS:
+            if mth == 1.0 or jumped:
+                # events at the end of the step (after any scheduled change at that time)
+                for e in range(N_MEVENTS):
+                    mpend[e] = mtheta[e] == 1.0
+                fired = _mev_settle(t, y, p, u, mtimes, mtruth, mpend, mg0, mtrt, ysnap, ytmp)
+                if fired < 0:
+                    status = ST_EVENT_LOOP
+                    break
+                if fired > 0:
+                    rhs(t, y, p, u, f0)
+                    nrhs += 1
+            else:
+                for e in range(N_MEVENTS):
+                    mg0[e] = mg1[e]
+                    mtruth[e] = mtr1[e]
         h = h_next
     if status == ST_OK:
         while kout < K:
@@ -572,22 +895,22 @@ def solve_one(method, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_
 
 
 @njit(cache=True, nogil=True)
-def solve_serial(method, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, ev_dir,
-                 ev_act, ev_val, rtol, atol, h_init, hmax, max_steps, out, ev_time, info, status):
+def solve_serial(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, ev_dir, ev_act,
+                 ev_val, rtol, atol, h_init, hmax, max_steps, out, ev_time, info, status):
     for i in range(y0.shape[0]):
-        status[i] = solve_one(method, t_out, y0[i], p[i], u0[i], dt_[i], dkind[i], didx[i],
-                              dop[i], dval[i], ev_idx, ev_thr, ev_dir, ev_act, ev_val, rtol,
-                              atol, h_init, hmax, max_steps, out[i], ev_time[i], info[i])
+        status[i] = solve_one(t_out, y0[i], p[i], u0[i], dt_[i], dkind[i], didx[i], dop[i],
+                              dval[i], ev_idx, ev_thr, ev_dir, ev_act, ev_val, rtol, atol,
+                              h_init, hmax, max_steps, out[i], ev_time[i], info[i])
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def solve_parallel(method, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr,
-                   ev_dir, ev_act, ev_val, rtol, atol, h_init, hmax, max_steps, out, ev_time,
-                   info, status):
+def solve_parallel(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, ev_dir,
+                   ev_act, ev_val, rtol, atol, h_init, hmax, max_steps, out, ev_time, info,
+                   status):
     for i in prange(y0.shape[0]):
-        status[i] = solve_one(method, t_out, y0[i], p[i], u0[i], dt_[i], dkind[i], didx[i],
-                              dop[i], dval[i], ev_idx, ev_thr, ev_dir, ev_act, ev_val, rtol,
-                              atol, h_init, hmax, max_steps, out[i], ev_time[i], info[i])
+        status[i] = solve_one(t_out, y0[i], p[i], u0[i], dt_[i], dkind[i], didx[i], dop[i],
+                              dval[i], ev_idx, ev_thr, ev_dir, ev_act, ev_val, rtol, atol,
+                              h_init, hmax, max_steps, out[i], ev_time[i], info[i])
 
 
 @njit(cache=True, nogil=True)
@@ -599,7 +922,7 @@ def newton_batch(starts, p, u, tol, max_iter, roots, converged):
     f = np.empty(n)
     ftry = np.empty(n)
     ytry = np.empty(n)
-    dx = np.empty((1, n))
+    dx = np.empty(n)
     for s in range(starts.shape[0]):
         y = starts[s].copy()
         converged[s] = False
@@ -612,13 +935,13 @@ def newton_batch(starts, p, u, tol, max_iter, roots, converged):
             if not _lu_factor(J, piv):
                 break
             for i in range(n):
-                dx[0, i] = -f[i]
-            _lu_solve(J, piv, dx, 0)
+                dx[i] = -f[i]
+            _lu_solve(J, piv, dx)
             lam = 1.0
             ok = False
             for _ls in range(30):
                 for i in range(n):
-                    ytry[i] = y[i] + lam * dx[0, i]
+                    ytry[i] = y[i] + lam * dx[i]
                 rhs(0.0, ytry, p, u, ftry)
                 fnt = 0.0
                 for i in range(n):
@@ -723,8 +1046,9 @@ def _lane_finish(l, code, t_out, Y, PAT, KOUT, TT, NACC, NREJ, NRHS, out, info, 
 @njit(cache=True, nogil=True, error_model='numpy')
 def _lane_load(l, i, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_time, rtol, atol,
                h_init, hmax, Y, P, U, F0, TT, H, PAT, KOUT, IDISC, STEPS, NACC, NREJ, NRHS,
-               out, tmp, ftmp):
-    # Put patient i in lane l at the first output time; returns False if its start is invalid.
+               out, tmp, ftmp, MT, MG, MTR, mpend, mtrt, ysnap, ycur):
+    # Put patient i in lane l at the first output time; returns ST_OK, or the status of a
+    # patient whose start is invalid (non-finite) or whose events never settle.
     n = N_STATES
     K = t_out.shape[0]
     t0 = t_out[0]
@@ -746,6 +1070,23 @@ def _lane_load(l, i, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_time, rto
     for e in range(ev_time.shape[1]):
         ev_time[i, e] = np.nan
     _lane_apply_discs(l, i, t0, dt_, dkind, didx, dop, dval, Y, U, IDISC, True)
+    pv = np.empty(P.shape[0])
+    for k in range(P.shape[0]):
+        pv[k] = P[k, l]
+    uv = np.empty(U.shape[0])
+    for k in range(U.shape[0]):
+        uv[k] = U[k, l]
+    code = ST_OK
+    if HAS_MEVENTS:
+        mev_times(pv, MT[l])
+        for e in range(N_MEVENTS):
+            MTR[l, e] = MEV_INITIAL[e]
+        for s in range(n):
+            tmp[s] = Y[s, l]
+        if _mev_settle(t0, tmp, pv, uv, MT[l], MTR[l], mpend, MG[l], mtrt, ysnap, ycur) < 0:
+            code = ST_EVENT_LOOP
+        for s in range(n):
+            Y[s, l] = tmp[s]
     while KOUT[l] < K and t_out[KOUT[l]] <= t0:
         for s in range(n):
             out[i, KOUT[l], s] = Y[s, l]
@@ -753,18 +1094,11 @@ def _lane_load(l, i, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_time, rto
     # f0 and the initial step for this lane (scalar evaluation of the lane's column)
     for s in range(n):
         tmp[s] = Y[s, l]
-    pv = np.empty(P.shape[0])
-    for k in range(P.shape[0]):
-        pv[k] = P[k, l]
-    uv = np.empty(U.shape[0])
-    for k in range(U.shape[0]):
-        uv[k] = U[k, l]
     rhs(t0, tmp, pv, uv, ftmp)
-    ok = True
     for s in range(n):
         F0[s, l] = ftmp[s]
-        if not (math.isfinite(tmp[s]) and math.isfinite(ftmp[s])):
-            ok = False
+        if code == ST_OK and not (math.isfinite(tmp[s]) and math.isfinite(ftmp[s])):
+            code = ST_NONFINITE
     h = h_init
     if h <= 0.0:
         d0 = 0.0
@@ -780,7 +1114,7 @@ def _lane_load(l, i, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_time, rto
         else:
             h = 0.01 * d0 / d1
     H[l] = min(h, hmax, max(tend - t0, 1e-12))
-    return ok
+    return code
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
@@ -803,6 +1137,8 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
     H = np.ones(L)
     IH = np.ones(L)
     SEG = np.zeros(L)
+    SNAP = np.zeros(L)
+    SWITCH = np.zeros(L)
     LAST = np.zeros(L, dtype=np.bool_)
     PAT = np.full(L, -1, dtype=np.int64)
     KOUT = np.zeros(L, dtype=np.int64)
@@ -823,27 +1159,45 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
     FX = np.zeros((n, L))
     Y1 = np.zeros((n, L))
     CONT = np.zeros((5, n, L))
-    kk = np.zeros((1, n))
     tmp = np.zeros(n)
     tmp2 = np.zeros(n)
     ftmp = np.zeros(n)
+    # model events: per lane (rows) their times, trigger values and truth; scalar scratch
+    MT = np.full((L, N_MEVENTS), np.nan)
+    MG = np.zeros((L, N_MEVENTS))
+    MTR = np.zeros((L, N_MEVENTS), dtype=np.bool_)
+    mg1 = np.zeros(N_MEVENTS)
+    mgt = np.zeros(N_MEVENTS)
+    mtheta = np.zeros(N_MEVENTS)
+    mpend = np.zeros(N_MEVENTS, dtype=np.bool_)
+    mtr1 = np.zeros(N_MEVENTS, dtype=np.bool_)
+    mtrt = np.zeros(N_MEVENTS, dtype=np.bool_)
+    ysnap = np.zeros(n)
+    ycur = np.zeros(n)
+    y1l = np.zeros(n)
+    contl = np.zeros((5, n))
+    pl = np.zeros(P.shape[0])
+    ul = np.zeros(U.shape[0])
+    swa = np.zeros(N_SWITCH)
+    swb = np.zeros(N_SWITCH)
     nxt = 0
     active = 0
     for l in range(L):
         while nxt < N:
             i = nxt
             nxt += 1
-            if _lane_load(l, i, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_time, rtol,
-                          atol, h_init, hmax, Y, P, U, F0, TT, H, PAT, KOUT, IDISC, STEPS,
-                          NACC, NREJ, NRHS, out, tmp, ftmp):
+            code = _lane_load(l, i, t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_time,
+                              rtol, atol, h_init, hmax, Y, P, U, F0, TT, H, PAT, KOUT, IDISC,
+                              STEPS, NACC, NREJ, NRHS, out, tmp, ftmp, MT, MG, MTR, mpend,
+                              mtrt, ysnap, ycur)
+            if code == ST_OK:
                 if TT[l] >= tend:
                     _lane_finish(l, ST_OK, t_out, Y, PAT, KOUT, TT, NACC, NREJ, NRHS, out,
                                  info, status)
                     continue
                 active += 1
                 break
-            _lane_finish(l, ST_NONFINITE, t_out, Y, PAT, KOUT, TT, NACC, NREJ, NRHS, out, info,
-                         status)
+            _lane_finish(l, code, t_out, Y, PAT, KOUT, TT, NACC, NREJ, NRHS, out, info, status)
         else:
             PAT[l] = -1
     while active > 0:
@@ -856,12 +1210,24 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
                     F0[s, l] = 0.0
                 continue
             i = PAT[l]
+            t = TT[l]
             seg = tend
             if IDISC[l] < D and dt_[i, IDISC[l]] < seg:
                 seg = dt_[i, IDISC[l]]
+            SNAP[l] = seg
+            SWITCH[l] = seg
+            if HAS_MEVENTS:
+                seg, SWITCH[l], SNAP[l] = _mev_segment(t, MT[l], seg)
+            if HAS_SWITCH:
+                for k in range(P.shape[0]):
+                    pl[k] = P[k, l]
+                c = _sw_next(t, min(t + H[l], seg), pl, swa, swb)
+                if c < seg and np.nextafter(c, -np.inf) > t:
+                    seg = np.nextafter(c, -np.inf)
+                    SWITCH[l] = c
+                    SNAP[l] = np.nextafter(c, np.inf)
             SEG[l] = seg
             LAST[l] = False
-            t = TT[l]
             if t + H[l] >= seg - 1e-12 * max(abs(seg), 1.0) or t + H[l] >= seg:
                 H[l] = seg - t
                 LAST[l] = True
@@ -889,7 +1255,7 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
         for s in range(n):
             for l in range(L):
                 KS[0, s, l] = F0[s, l] + H[l] * R_d1 * FT[s, l]
-        _lanes_solve(WL, PIV, KS, 0, kk)
+        _lanes_solve(WL, PIV, KS[0])
         # stage 2
         for s in range(n):
             for l in range(L):
@@ -901,7 +1267,7 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
             for l in range(L):
                 KS[1, s, l] = (FX[s, l] + (R_C21 * KS[0, s, l]) * IH[l]
                                + H[l] * R_d2 * FT[s, l])
-        _lanes_solve(WL, PIV, KS, 1, kk)
+        _lanes_solve(WL, PIV, KS[1])
         # stage 3
         for s in range(n):
             for l in range(L):
@@ -913,7 +1279,7 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
             for l in range(L):
                 KS[2, s, l] = (FX[s, l] + (R_C31 * KS[0, s, l] + R_C32 * KS[1, s, l]) * IH[l]
                                + H[l] * R_d3 * FT[s, l])
-        _lanes_solve(WL, PIV, KS, 2, kk)
+        _lanes_solve(WL, PIV, KS[2])
         # stage 4
         for s in range(n):
             for l in range(L):
@@ -927,7 +1293,7 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
                 KS[3, s, l] = (FX[s, l] + (R_C41 * KS[0, s, l] + R_C42 * KS[1, s, l]
                                            + R_C43 * KS[2, s, l]) * IH[l]
                                + H[l] * R_d4 * FT[s, l])
-        _lanes_solve(WL, PIV, KS, 3, kk)
+        _lanes_solve(WL, PIV, KS[3])
         # stage 5
         for s in range(n):
             for l in range(L):
@@ -940,7 +1306,7 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
             for l in range(L):
                 KS[4, s, l] = FX[s, l] + (R_C51 * KS[0, s, l] + R_C52 * KS[1, s, l]
                                           + R_C53 * KS[2, s, l] + R_C54 * KS[3, s, l]) * IH[l]
-        _lanes_solve(WL, PIV, KS, 4, kk)
+        _lanes_solve(WL, PIV, KS[4])
         # stage 6
         for s in range(n):
             for l in range(L):
@@ -951,7 +1317,7 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
                 KS[5, s, l] = FX[s, l] + (R_C61 * KS[0, s, l] + R_C62 * KS[1, s, l]
                                           + R_C63 * KS[2, s, l] + R_C64 * KS[3, s, l]
                                           + R_C65 * KS[4, s, l]) * IH[l]
-        _lanes_solve(WL, PIV, KS, 5, kk)
+        _lanes_solve(WL, PIV, KS[5])
         for s in range(n):
             for l in range(L):
                 Y1[s, l] = YT[s, l] + KS[5, s, l]
@@ -975,7 +1341,7 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
             if STEPS[l] > max_steps:
                 code = ST_MAX_STEPS
                 done = True
-            elif h < 1e-14 * max(abs(t), 1.0):
+            elif h < _hmin(t):
                 code = ST_STEP_TOO_SMALL
                 done = True
             elif SING[l]:
@@ -1000,7 +1366,7 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
                     H[l] = h * max(0.2, 0.9 * enorm ** (-0.25))
                 else:
                     NACC[l] += 1
-                    t1 = SEG[l] if LAST[l] else t + h
+                    t1 = SNAP[l] if LAST[l] else t + h
                     if enorm == 0.0:
                         fac = 5.0
                     else:
@@ -1016,7 +1382,21 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
                             if th < first_th:
                                 first_th = th
                                 first_e = e
-                    if first_e >= 0:
+                    mth = 2.0
+                    if HAS_MEVENTS:
+                        # model events on a scalar copy of the lane (the scalar kernel's code)
+                        for s in range(n):
+                            y1l[s] = Y1[s, l]
+                            for r in range(5):
+                                contl[r, s] = CONT[r, s, l]
+                        for k in range(P.shape[0]):
+                            pl[k] = P[k, l]
+                        for k in range(U.shape[0]):
+                            ul[k] = U[k, l]
+                        _mev_eval(t1, y1l, pl, ul, MT[l], mg1, mtr1)
+                        mth = _mev_detect(t, h, contl, pl, ul, MT[l], MG[l], mg1, MTR[l], mtr1,
+                                          mtheta, tmp2, mgt, mtrt)
+                    if first_e >= 0 and first_th <= mth:
                         t_ev = t + first_th * h
                         _interp_lane(CONT, l, first_th, tmp)
                         while KOUT[l] < K and t_out[KOUT[l]] < t_ev:
@@ -1037,13 +1417,39 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
                         else:
                             if ev_act[first_e] == ACT_SET:
                                 tmp[ev_idx[first_e]] = ev_val[first_e]
+                            if HAS_MEVENTS:
+                                if _mev_settle(t_ev, tmp, pl, ul, MT[l], MTR[l], mpend, MG[l],
+                                               mtrt, ysnap, ycur) < 0:
+                                    code = ST_EVENT_LOOP
+                                    done = True
                             for s in range(n):
                                 Y[s, l] = tmp[s]
                             TT[l] = t_ev
                             NRHS[l] += 1
                             H[l] = max(h_next, 1e-6)
+                    elif HAS_MEVENTS and mth < 1.0:
+                        # a model event inside the step: output up to it, fire, restart there
+                        t_ev = t + mth * h
+                        _interp(contl, mth, tmp)
+                        while KOUT[l] < K and t_out[KOUT[l]] < t_ev:
+                            _interp_lane(CONT, l, (t_out[KOUT[l]] - t) / h, tmp2)
+                            for s in range(n):
+                                out[i, KOUT[l], s] = tmp2[s]
+                            KOUT[l] += 1
+                        for e in range(N_MEVENTS):
+                            mpend[e] = mtheta[e] == mth
+                        if _mev_settle(t_ev, tmp, pl, ul, MT[l], MTR[l], mpend, MG[l], mtrt,
+                                       ysnap, ycur) < 0:
+                            code = ST_EVENT_LOOP
+                            done = True
+                        for s in range(n):
+                            Y[s, l] = tmp[s]
+                        TT[l] = t_ev
+                        NRHS[l] += 1
+                        H[l] = max(h_next, 1e-6)
                     else:
-                        while KOUT[l] < K and t_out[KOUT[l]] < t1:
+                        out_end = SWITCH[l] if LAST[l] else t1
+                        while KOUT[l] < K and t_out[KOUT[l]] < out_end:
                             _interp_lane(CONT, l, (t_out[KOUT[l]] - t) / h, tmp2)
                             for s in range(n):
                                 out[i, KOUT[l], s] = tmp2[s]
@@ -1052,13 +1458,37 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
                         for s in range(n):
                             Y[s, l] = Y1[s, l]
                         NRHS[l] += 1
-                        if LAST[l]:
+                        jumped = False
+                        if LAST[l] and IDISC[l] < D and dt_[i, IDISC[l]] <= t1:
+                            jumped = True
                             _lane_apply_discs(l, i, t1, dt_, dkind, didx, dop, dval, Y, U,
                                               IDISC, True)
                             for s in range(n):
                                 if not math.isfinite(Y[s, l]):
                                     code = ST_NONFINITE
                                     done = True
+                        if HAS_MEVENTS and not done:
+                            if mth == 1.0 or jumped:
+                                # events at the end of the step (after scheduled changes)
+                                for s in range(n):
+                                    tmp[s] = Y[s, l]
+                                for k in range(U.shape[0]):
+                                    ul[k] = U[k, l]
+                                for e in range(N_MEVENTS):
+                                    mpend[e] = mtheta[e] == 1.0
+                                fired = _mev_settle(t1, tmp, pl, ul, MT[l], MTR[l], mpend,
+                                                    MG[l], mtrt, ysnap, ycur)
+                                if fired < 0:
+                                    code = ST_EVENT_LOOP
+                                    done = True
+                                elif fired > 0:
+                                    NRHS[l] += 1
+                                for s in range(n):
+                                    Y[s, l] = tmp[s]
+                            else:
+                                for e in range(N_MEVENTS):
+                                    MG[l, e] = mg1[e]
+                                    MTR[l, e] = mtr1[e]
                         H[l] = h_next
                         if not done and TT[l] >= tend:
                             done = True
@@ -1070,9 +1500,11 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
                 while nxt < N:
                     inew = nxt
                     nxt += 1
-                    if _lane_load(l, inew, t_out, y0, p, u0, dt_, dkind, didx, dop, dval,
-                                  ev_time, rtol, atol, h_init, hmax, Y, P, U, F0, TT, H, PAT,
-                                  KOUT, IDISC, STEPS, NACC, NREJ, NRHS, out, tmp, ftmp):
+                    code = _lane_load(l, inew, t_out, y0, p, u0, dt_, dkind, didx, dop, dval,
+                                      ev_time, rtol, atol, h_init, hmax, Y, P, U, F0, TT, H,
+                                      PAT, KOUT, IDISC, STEPS, NACC, NREJ, NRHS, out, tmp, ftmp,
+                                      MT, MG, MTR, mpend, mtrt, ysnap, ycur)
+                    if code == ST_OK:
                         if TT[l] >= tend:
                             _lane_finish(l, ST_OK, t_out, Y, PAT, KOUT, TT, NACC, NREJ, NRHS,
                                          out, info, status)
@@ -1080,34 +1512,35 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
                             continue
                         active += 1
                         break
-                    _lane_finish(l, ST_NONFINITE, t_out, Y, PAT, KOUT, TT, NACC, NREJ, NRHS,
-                                 out, info, status)
+                    _lane_finish(l, code, t_out, Y, PAT, KOUT, TT, NACC, NREJ, NRHS, out, info,
+                                 status)
                     PAT[l] = -1
         # ---- f(t, y) for the next attempt, all lanes at once (unchanged lanes get the same)
         rhs_lanes(TT, Y, P, U, F0)
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
-def _lanes_solve(WL, PIV, KS, r, kk):
-    # Solve WL[:, :, l] x = KS[r, :, l] in place for every lane (factors from _lu_factor).
+def _lanes_solve(WL, PIV, B):
+    # Solve WL[:, :, l] x = B[:, l] in place for every lane (factors from _lu_factor); B is a
+    # stage such as KS[2] (an array, not an index: numba compiles this once).
     n = N_STATES
     for l in range(LANES):
         for k in range(n):
             m = PIV[k, l]
             if m != k:
-                tmpv = KS[r, k, l]
-                KS[r, k, l] = KS[r, m, l]
-                KS[r, m, l] = tmpv
+                tmpv = B[k, l]
+                B[k, l] = B[m, l]
+                B[m, l] = tmpv
         for a in range(1, n):
-            s = KS[r, a, l]
+            s = B[a, l]
             for b in range(a):
-                s -= WL[a, b, l] * KS[r, b, l]
-            KS[r, a, l] = s
+                s -= WL[a, b, l] * B[b, l]
+            B[a, l] = s
         for a in range(n - 1, -1, -1):
-            s = KS[r, a, l]
+            s = B[a, l]
             for b in range(a + 1, n):
-                s -= WL[a, b, l] * KS[r, b, l]
-            KS[r, a, l] = s * WL[a, a, l]
+                s -= WL[a, b, l] * B[b, l]
+            B[a, l] = s * WL[a, a, l]
 
 
 @njit(cache=True, nogil=True, parallel=True)

@@ -31,6 +31,8 @@ STATUS: dict[int, tuple[str, str]] = {
     -4: ("singular", "the Newton matrix was singular"),
     -5: ("invalid_input", "a parameter or initial value of this patient was not finite or "
                           "outside its bounds"),
+    -6: ("event_loop", "the model's events kept triggering each other at one time (over 1000 "
+                       "rounds); check the event triggers and assignments"),
 }
 
 

@@ -236,13 +236,19 @@ def _run_kernels(compiled: Any, solver: AbstractSolver, args: tuple[Any, ...],
     """Call the compiled kernel: lanes of patients for Rodas4, one patient at a time otherwise.
 
     Every patient is integrated the same way whatever its lane, chunk or thread, so the
-    outputs are bitwise identical for any ``workers``.
+    outputs are bitwise identical for any ``workers``. A single patient calls the per-patient
+    kernel directly (the only kernel it compiles).
     """
-    n = args[2].shape[0]
+    n = args[1].shape[0]
     lanes = isinstance(solver, Rodas4)
+    if n == 1:
+        out, ev_time, info, status = outputs
+        row = tuple(a[0] if k in _PER_PATIENT else a for k, a in enumerate(args))
+        status[0] = compiled.solve_one(*row, out[0], ev_time[0], info[0])
+        return
     if workers == 1 or n < 8:
         if lanes and n >= 8:
-            compiled.solve_lanes(*args[1:], *outputs)
+            compiled.solve_lanes(*args, *outputs)
         else:
             compiled.solve_serial(*args, *outputs)
         return
@@ -253,7 +259,7 @@ def _run_kernels(compiled: Any, solver: AbstractSolver, args: tuple[Any, ...],
     try:
         if lanes:
             chunk = int(max(8, min(256, n // (8 * workers))))
-            compiled.solve_lanes_parallel(*args[1:], *outputs, chunk)
+            compiled.solve_lanes_parallel(*args, *outputs, chunk)
         else:
             compiled.solve_parallel(*args, *outputs)
     finally:
@@ -262,18 +268,20 @@ def _run_kernels(compiled: Any, solver: AbstractSolver, args: tuple[Any, ...],
 
 #: Patients per kernel call when a progress bar is shown.
 PROGRESS_CHUNK = 4096
+#: Positions of the kernel arguments that hold one row per patient.
+_PER_PATIENT = frozenset({1, 2, 3, 4, 5, 6, 7, 8})
 
 
 def _run_chunked(compiled: Any, solver: AbstractSolver, args: tuple[Any, ...],
                  outputs: tuple[np.ndarray, ...], workers: int, progress: bool) -> None:
     """Run the kernels in chunks of patients, updating a progress bar after each."""
-    n = args[2].shape[0]
+    n = args[1].shape[0]
     if not progress or n <= PROGRESS_CHUNK:
         _run_kernels(compiled, solver, args, outputs, workers)
         return
     from rich.progress import Progress
 
-    per_patient = {2, 3, 4, 5, 6, 7, 8, 9}  # argument positions with one row per patient
+    per_patient = _PER_PATIENT
     with Progress(transient=False) as bar:
         task = bar.add_task("simulating patients", total=n)
         for a in range(0, n, PROGRESS_CHUNK):
@@ -381,11 +389,11 @@ def simulate(
     info = np.zeros((n, 4))
     status = np.full(n, _INVALID, dtype=np.int64)
     if run.size:
-        compiled = model.compile()
+        compiled = model.compile(solver.method_id)
         sub = run if not everyone else slice(None)
         u0 = np.zeros((run.size, len(model.inputs)))
         args = (
-            solver.method_id, grid, np.ascontiguousarray(Y[sub]), np.ascontiguousarray(P[sub]),
+            grid, np.ascontiguousarray(Y[sub]), np.ascontiguousarray(P[sub]),
             u0, *(np.ascontiguousarray(a[sub]) for a in disc), *ev,
             float(solver.rtol), atol, float(solver.first_step or 0.0), float(solver.max_step),
             int(solver.max_steps),

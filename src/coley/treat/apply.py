@@ -247,6 +247,6 @@ def apply_regimens(model: Model, regimens: Sequence[Regimen], *,
         citation=Citation(model.citation.reference, model.citation.doi,
                           model.citation.biomodels_id, model.citation.note),
         inputs=tuple(inputs), expressions=expressions, hooks=model.hooks,
-        description=model.description,
+        description=model.description, events=model.events, source_ids=model.source_ids,
     )
     return TreatedModel(treated, tuple(schedule), tuple(toxicities), tuple(notes))
