@@ -54,12 +54,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(code or 0)
     except typer.Abort:
         return 1
-    except Exception as exc:  # click usage errors and real failures
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
+    except Exception as exc:  # usage errors (typer/click) and real failures
+        show = getattr(exc, "show", None)
+        exit_code = getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(exit_code, int):  # a usage error: typer prints it
+            show()
+            return exit_code
         if verbose:
             traceback.print_exc()
         typer.echo(f"error: {type(exc).__name__}: {exc} (run with -v for the traceback)",
