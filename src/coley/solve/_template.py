@@ -986,34 +986,12 @@ def _interp_lane(CONT, l, theta, out):
 
 @njit(cache=True, nogil=True, error_model='numpy')
 def _find_root_lane(CONT, l, idx, thr, g0, g1, tmp):
-    a = 0.0
-    b = 1.0
-    ga = g0
-    gb = g1
-    side = 0
-    for _ in range(100):
-        c = (a * gb - b * ga) / (gb - ga)
-        if not (c > a and c < b):
-            c = 0.5 * (a + b)
-        _interp_lane(CONT, l, c, tmp)
-        gc = tmp[idx] - thr
-        if gc == 0.0 or (b - a) < 1e-15:
-            return c
-        if (gc > 0.0) == (gb > 0.0):
-            b = c
-            gb = gc
-            if side == -1:
-                ga *= 0.5
-            side = -1
-        else:
-            a = c
-            ga = gc
-            if side == 1:
-                gb *= 0.5
-            side = 1
-        if b - a < 1e-13:
-            break
-    return b
+    # Lane l's dense output copied out, then the scalar root finder (events are rare).
+    cont = np.empty((5, N_STATES))
+    for k in range(5):
+        for i in range(N_STATES):
+            cont[k, i] = CONT[k, i, l]
+    return _find_root(cont, idx, thr, g0, g1, tmp)
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
