@@ -319,7 +319,7 @@ def run_coley(P, solver_name: str, workers: int, seconds: float, repeats: int, c
                                   schedule=schedule, workers=workers)
 
     t = time.perf_counter()
-    call(P[:max(2, workers)])  # first call: code generation / numba compile or cache load
+    call(P[:16])  # first call: code generation / compile or cache load (16 patients: lane kernel)
     warm = time.perf_counter() - t
     t = time.perf_counter()
     call(P[:pilot])
