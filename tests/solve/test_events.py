@@ -99,3 +99,24 @@ def test_event_on_unknown_state_and_duplicate_names(linear: coley.Model) -> None
         coley.simulate(linear, t_end=5, events=[coley.Extinction("z")])
     with pytest.raises(coley.InvalidArgumentError, match=r"two events are named 'x_extinct'"):
         coley.simulate(linear, t_end=5, events=[coley.Extinction("x"), coley.Extinction("x")])
+
+
+def test_end_state_is_the_state_at_a_terminal_event() -> None:
+    """``end_state`` holds the state where a terminal threshold stopped the patient (the
+    baseline of a diagnosed tumour), in both the scalar and the lane kernel."""
+    import numpy as np
+
+    import coley
+
+    m = coley.library.get("kuznetsov1994")
+    stop = [coley.Threshold("T", 1e7, direction="up", terminal=True)]
+    one = coley.simulate(m, {"T": 1e4}, t_end=400, events=stop)
+    many = coley.simulate(m, {"T": np.array([1e4, 2e4, 5e4] * 4)}, t_end=400, events=stop)
+    t = list(m.state_names).index("T")
+    assert one.status[0] == 1 and abs(one.end_state[0, t] / 1e7 - 1) < 1e-12
+    assert np.all(np.abs(many.end_state[:, t] / 1e7 - 1) < 1e-12)
+    # the lane kernel gives the scalar kernel's numbers for the same patient
+    assert np.array_equal(many.end_state[0], one.end_state[0])
+    # a patient that runs to the end: end_state is the last output
+    free = coley.simulate(m, {"T": 1e4}, t_end=5)
+    assert np.array_equal(free.end_state[0], free.values[0, -1])

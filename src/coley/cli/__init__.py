@@ -17,6 +17,7 @@ from coley.cli import (
     models_cmd,
     run_cmd,
     simulate_cmd,
+    trial_cmd,
     validate_cmd,
 )
 from coley.errors import CoLeyError
@@ -33,6 +34,7 @@ app.command("validate")(validate_cmd.validate)
 app.command("modalities")(modalities_cmd.modalities)
 app.command("export")(export_cmd.export)
 app.command("run")(run_cmd.run)
+app.command("trial")(trial_cmd.trial)
 
 
 def main(argv: list[str] | None = None) -> int:

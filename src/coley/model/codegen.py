@@ -282,10 +282,21 @@ class CompiledModel:
 def compile_model(model: Model, method: int = 0) -> CompiledModel:
     """Generate (or reuse) the module for ``model`` and ``method`` and import it; numba compiles
     lazily, each kernel on its first call."""
+    # Generating the source (CSE of the Jacobian) costs ~1 s for a treated model; a model
+    # rebuilt with the same structure (a trial builds one per chunk) reuses the loaded module.
+    structure = hashlib.sha256(repr((
+        model.name, model.state_names, model.parameter_names,
+        tuple(i.name for i in model.inputs), tuple(sp.srepr(e) for e in model.rhs),
+        repr(model.events), method,
+    )).encode()).hexdigest()
+    with _LOCK:
+        if structure in _LOADED:
+            return _LOADED[structure]
     source = generate_source(model, method)
     key = hashlib.sha256(source.encode()).hexdigest()[:20]
     with _LOCK:
         if key in _LOADED:
+            _LOADED[structure] = _LOADED[key]
             return _LOADED[key]
         folder = cache_dir() / "kernels"
         folder.mkdir(parents=True, exist_ok=True)
@@ -303,4 +314,5 @@ def compile_model(model: Model, method: int = 0) -> CompiledModel:
         spec.loader.exec_module(module)
         compiled = CompiledModel(model.name, key, path, module)
         _LOADED[key] = compiled
+        _LOADED[structure] = compiled
         return compiled

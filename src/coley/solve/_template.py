@@ -789,6 +789,8 @@ def solve_one(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, ev_
                     for i in range(n):
                         out[kout, i] = ytmp[i]
                     kout += 1
+                for i in range(n):
+                    y[i] = ytmp[i]
                 t = t_ev
                 status = ST_STOPPED
                 break
@@ -891,6 +893,8 @@ def solve_one(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, ev_
     info[1] = nreject
     info[2] = nrhs
     info[3] = t
+    for i in range(min(n, info.shape[0] - 4)):
+        info[4 + i] = y[i]
     return status
 
 
@@ -1018,6 +1022,8 @@ def _lane_finish(l, code, t_out, Y, PAT, KOUT, TT, NACC, NREJ, NRHS, out, info, 
     info[i, 1] = NREJ[l]
     info[i, 2] = NRHS[l]
     info[i, 3] = TT[l]
+    for s in range(min(N_STATES, info.shape[1] - 4)):
+        info[i, 4 + s] = Y[s, l]
     status[i] = code
 
 
@@ -1389,6 +1395,8 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
                                 for s in range(n):
                                     out[i, KOUT[l], s] = tmp[s]
                                 KOUT[l] += 1
+                            for s in range(n):
+                                Y[s, l] = tmp[s]
                             TT[l] = t_ev
                             code = ST_STOPPED
                             done = True

@@ -43,7 +43,10 @@ class SimulationResult:
     ``values[i, k, s]`` is state ``s`` of patient ``i`` at ``time[k]``. ``status[i]`` is 0 when
     the patient finished, 1 when a terminal event stopped it (``stop_time``), negative on failure
     (``messages`` gives the reason). ``event_times[i, e]`` is the first time event ``e`` fired
-    (NaN if never).
+    (NaN if never). ``end_state[i, s]`` is the state where integration ended: at the last output
+    time, at ``stop_time`` for a patient a terminal event stopped (for example the state at
+    diagnosis when growing a tumour to a detection threshold), or the last accepted state of a
+    failed patient.
     """
 
     model_name: str
@@ -58,6 +61,7 @@ class SimulationResult:
     event_times: np.ndarray
     steps: np.ndarray
     notes: tuple[str, ...] = ()
+    end_state: np.ndarray | None = None
 
     # ---------------------------------------------------------------- basic accessors
     @property

@@ -386,7 +386,8 @@ def simulate(
     # Kernels fill every row they run; rows of invalid patients stay NaN.
     out = np.empty((n, K, n_states)) if everyone else np.full((n, K, n_states), np.nan)
     ev_time = np.full((n, len(event_names)), np.nan)
-    info = np.zeros((n, 4))
+    info = np.zeros((n, 4 + n_states))
+    info[:, 4:] = np.nan  # end state; stays NaN for patients that never ran
     status = np.full(n, _INVALID, dtype=np.int64)
     if run.size:
         compiled = model.compile(solver.method_id)
@@ -404,7 +405,7 @@ def simulate(
         else:
             o = np.empty((run.size, K, n_states))
             e = np.empty((run.size, len(event_names)))
-            inf = np.zeros((run.size, 4))
+            inf = np.zeros((run.size, 4 + n_states))
             st = np.empty(run.size, dtype=np.int64)
             _run_chunked(compiled, solver, args, (o, e, inf, st), workers, progress)
             out[sub] = o
@@ -420,6 +421,6 @@ def simulate(
     return SimulationResult(
         model_name=model.name, time=grid, state_names=model.state_names, values=out,
         parameter_names=model.parameter_names, parameters=P, status=status,
-        stop_time=info[:, 3], event_names=tuple(event_names), event_times=ev_time,
+        stop_time=info[:, 3], end_state=info[:, 4:], event_names=tuple(event_names), event_times=ev_time,
         steps=info[:, :3], notes=tuple(notes),
     )

@@ -55,6 +55,8 @@ class TreatedModel:
     schedule: tuple[Jump | InputInfusion, ...]
     toxicities: tuple[ToxicityOutput, ...]
     notes: tuple[str, ...]
+    owners: tuple[str, ...] = ()
+    """Label of the regimen each ``schedule`` item comes from (same order)."""
 
 
 def _prefix(label: str) -> str:
@@ -107,6 +109,7 @@ def apply_regimens(model: Model, regimens: Sequence[Regimen], *,
     extra_eqs: dict[str, str] = {}
     expressions: dict[str, str] = {}
     schedule: list[Jump | InputInfusion] = []
+    owners: list[str] = []
     toxicities: list[ToxicityOutput] = []
     notes: list[str] = []
     labels: set[str] = set()
@@ -233,6 +236,7 @@ def apply_regimens(model: Model, regimens: Sequence[Regimen], *,
                         f"or 'fraction', got {reg.base_unit!r}."
                     )
                 schedule.append(Jump(target, ev.time, factor, op="multiply"))
+        owners.extend([reg.label] * (len(schedule) - len(owners)))
         for target in infusion_targets:
             u = f"{prefix}_{target}_in"
             inputs.append(Input(u, f"{model.state(target).unit}/day",
@@ -249,4 +253,5 @@ def apply_regimens(model: Model, regimens: Sequence[Regimen], *,
         inputs=tuple(inputs), expressions=expressions, hooks=model.hooks,
         description=model.description, events=model.events, source_ids=model.source_ids,
     )
-    return TreatedModel(treated, tuple(schedule), tuple(toxicities), tuple(notes))
+    return TreatedModel(treated, tuple(schedule), tuple(toxicities), tuple(notes),
+                        tuple(owners))

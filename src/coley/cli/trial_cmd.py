@@ -1,0 +1,48 @@
+"""``coley trial FILE -o DIR``: run a virtual clinical trial and write its report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def trial(
+    file: Path = typer.Argument(..., help="Trial file (examples/trials/*.toml)."),
+    output: Path = typer.Option(Path("out/trial"), "--output", "-o",
+                                help="Output folder: chunks (Parquet), report.html, report.json."),
+    patients: int = typer.Option(None, "--patients", "-n",
+                                 help="Virtual patients (default: the file's)."),
+    seed: int = typer.Option(None, "--seed", help="Random seed (default: the file's)."),
+    workers: int = typer.Option(1, "--workers", "-w", help="Worker processes (>= 1)."),
+    resume: bool = typer.Option(False, "--resume",
+                                help="Continue an interrupted run in the same folder."),
+    scheduler: str = typer.Option(None, "--scheduler",
+                                  help="Dask scheduler address (tcp://host:8786)."),
+    check: bool = typer.Option(False, "--check", help="Only check the file; exit 0 or 2."),
+    progress: bool = typer.Option(True, "--progress/--no-progress",
+                                  help="Show a progress bar."),
+) -> None:
+    """Run every arm of a trial for N virtual patients; report RECIST, PFS, OS, toxicity."""
+    from coley.errors import InvalidArgumentError
+    from coley.trial.runner import run_trial
+    from coley.trial.spec import load_trial, problems
+
+    found = problems(file, patients=patients)
+    if found:
+        raise InvalidArgumentError("invalid trial file:\n  " + "\n  ".join(found))
+    if check:
+        typer.echo(f"{file}: ok", err=True)
+        return
+    spec = load_trial(file, patients=patients)
+    run = run_trial(spec, output, seed=seed, workers=workers, resume=resume,
+                    scheduler=scheduler, progress=progress)
+    for arm, a in run.report["arms"].items():
+        if not a.get("patients"):
+            typer.echo(f"{arm}: no analysable patients", err=True)
+            continue
+        orr = a["orr"]["value"]
+        pfs6 = a.get("pfs", {}).get("at_6mo", {}).get("value", float("nan"))
+        typer.echo(f"{arm}: n={a['patients']} ORR {100 * orr:.1f}% 6-mo PFS "
+                   f"{100 * pfs6:.1f}%", err=True)
+    typer.echo(f"wrote {output / 'report.html'} and report.json", err=True)

@@ -1,0 +1,35 @@
+"""Virtual patients and in-silico clinical trials, reported the way a clinical paper would.
+
+Design (one concept per module):
+
+* :mod:`~coley.trial.spec`: the trial file (TOML/YAML) as a strict pydantic schema, and
+  :func:`problems` that lists every error (unknown arm, negative patients, missing regimen,
+  unknown parameter, dose after follow-up, ...) before anything is simulated.
+* :mod:`~coley.trial.population`: parameter distributions joined by a Gaussian copula, one
+  random stream per patient (``SeedSequence(seed, spawn_key=(patient, stream))``), so patient
+  ``i`` is the same whatever the number of patients, chunks or workers. Each patient's tumour
+  is grown untreated from a small seed to the diagnosis size (the state at that moment is the
+  baseline every arm branches from); patients whose volume doubling time at diagnosis is
+  implausible, or who are never diagnosed, are redrawn from their own stream.
+* :mod:`~coley.trial.recist`: tumour cells to the sum of longest diameters, RECIST 1.1
+  (nadir rules, confirmation) and iRECIST (iUPD/iCPD, pseudoprogression) at the imaging days.
+* :mod:`~coley.trial.simulate_arms`: every patient in every arm (in-silico twins; the
+  randomised analysis uses each patient's allocated arm), stop rules executed (stop at
+  progression or at a toxicity grade: a second pass with the doses after the stop removed),
+  toxicity onset from the cumulative hazards, death at the lethal burden.
+* :mod:`~coley.trial.calibrate`: maximum-entropy prevalence weights so arms reproduce target
+  response rates (Schmidt et al. 2013, BMC Bioinformatics 14:221; Jaynes 1957).
+* :mod:`~coley.trial.endpoints`: ORR, DCR, DoR, PFS, OS, toxicity rates; Kaplan-Meier, log-rank
+  and Cox hazard ratios with confidence intervals (lifelines).
+* :mod:`~coley.trial.runner`: chunks written to Parquet as they finish, a manifest for
+  ``--resume``, local processes or a Dask cluster; :mod:`~coley.trial.report`: figures, HTML
+  and JSON.
+"""
+
+from coley.trial.runner import TrialRun as TrialRun
+from coley.trial.runner import run_trial as run_trial
+from coley.trial.spec import TrialSpec as TrialSpec
+from coley.trial.spec import load_trial as load_trial
+from coley.trial.spec import problems as problems
+
+__all__ = ["TrialRun", "TrialSpec", "load_trial", "problems", "run_trial"]

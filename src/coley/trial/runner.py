@@ -1,0 +1,214 @@
+"""Run a trial in chunks: Parquet files as chunks finish, resume, processes or a Dask cluster.
+
+Layout of the output directory::
+
+    DIR/trial.json               manifest: trial digest, seed, patients, chunk size, version
+    DIR/chunks/patients-000012.parquet   one row per (patient, arm) of chunk 12
+    DIR/chunks/scans-000012.parquet      one row per (patient, arm, scan)
+    DIR/report.html, DIR/report.json, DIR/figures/*.png   written at the end
+
+A chunk's files are written to a temporary name and renamed, so a chunk on disk is complete.
+``resume=True`` checks the manifest (same trial, seed, patients and chunk size) and skips
+chunks already on disk; without it a directory holding another run is an error. Chunks are
+independent (per-patient random streams), so the results are the same for any number of
+workers and for a Dask cluster (``scheduler="tcp://host:8786"``), and the same after resuming.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from coley.errors import InvalidArgumentError
+from coley.trial.spec import TrialSpec, load_trial
+
+MANIFEST = "trial.json"
+
+
+@dataclass
+class TrialRun:
+    """A finished (or resumed) run: its directory, spec, tables and report numbers."""
+
+    directory: Path
+    spec: TrialSpec
+    patients: pd.DataFrame
+    scans: pd.DataFrame
+    report: dict[str, Any]
+
+
+def _chunk_path(directory: Path, kind: str, chunk: int) -> Path:
+    return directory / "chunks" / f"{kind}-{chunk:06d}.parquet"
+
+
+def _write_chunk(directory: Path, chunk: int, patients: pd.DataFrame, scans: pd.DataFrame
+                 ) -> None:
+    for kind, frame in (("scans", scans), ("patients", patients)):
+        path = _chunk_path(directory, kind, chunk)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+
+
+def _done(directory: Path, chunk: int) -> bool:
+    return _chunk_path(directory, "patients", chunk).exists() and \
+        _chunk_path(directory, "scans", chunk).exists()
+
+
+def _compute(spec_json: str, chunk: int) -> tuple[int, pd.DataFrame, pd.DataFrame]:
+    """Worker entry point (a process, or a Dask worker): one chunk."""
+    from coley.trial.arms import run_chunk
+
+    spec = TrialSpec.model_validate_json(spec_json)
+    p, s = run_chunk(spec, chunk)
+    return chunk, p, s
+
+
+def _manifest(spec: TrialSpec) -> dict[str, Any]:
+    from coley import __version__
+
+    return {"trial": spec.name, "digest": spec.digest(), "seed": spec.seed,
+            "patients": spec.patients, "chunk_size": spec.chunk_size,
+            "coley_version": __version__}
+
+
+def _prepare(directory: Path, spec: TrialSpec, resume: bool) -> None:
+    manifest = _manifest(spec)
+    path = directory / MANIFEST
+    if path.exists():
+        old = json.loads(path.read_text())
+        if not resume:
+            raise InvalidArgumentError(
+                f"output directory {str(directory)!r} already holds a trial run; pass "
+                "--resume to continue it, or choose a new -o DIR."
+            )
+        diff = [k for k in ("digest", "seed", "patients", "chunk_size")
+                if old.get(k) != manifest[k]]
+        if diff:
+            raise InvalidArgumentError(
+                f"cannot resume in {str(directory)!r}: the run there differs in "
+                f"{', '.join(diff)} (there: {[old.get(k) for k in diff]}, now: "
+                f"{[manifest[k] for k in diff]}); use the same settings or a new -o DIR."
+            )
+    (directory / "chunks").mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(manifest, indent=2))
+
+
+def run_trial(spec: TrialSpec | str | Path, directory: str | Path, *,
+              patients: int | None = None, seed: int | None = None, workers: int = 1,
+              resume: bool = False, scheduler: str | None = None, progress: bool = False,
+              report: bool = True) -> TrialRun:
+    """Run a trial into ``directory`` and (by default) write its report.
+
+    ``patients``/``seed`` override the file's. ``workers`` > 1 runs chunks in that many
+    processes; ``scheduler`` sends them to a Dask cluster instead. Returns the tables and the
+    report numbers.
+    """
+    if isinstance(spec, str | Path):
+        spec = load_trial(spec, patients=patients)
+    elif patients is not None:
+        spec = spec.model_copy(update={"patients": patients})
+    if seed is not None:
+        spec = spec.model_copy(update={"seed": int(seed)})
+    if not (isinstance(spec.patients, int) and spec.patients >= 1):
+        raise InvalidArgumentError(f"patients must be an int >= 1, got {spec.patients!r}.")
+    if not (isinstance(workers, int) and workers >= 1):
+        raise InvalidArgumentError(f"workers must be an int >= 1, got {workers!r}.")
+    directory = Path(directory)
+    _prepare(directory, spec, resume)
+    n_chunks = -(-spec.patients // spec.chunk_size)
+    todo = [c for c in range(n_chunks) if not _done(directory, c)]
+    spec_json = spec.model_dump_json()
+    sizes = {c: min(spec.chunk_size, spec.patients - c * spec.chunk_size)
+             for c in range(n_chunks)}
+    with _Progress(progress, spec.patients, spec.patients - sum(sizes[c] for c in todo)) as bar:
+        for chunk, p, s in _execute(spec_json, todo, workers, scheduler):
+            _write_chunk(directory, chunk, p, s)
+            bar.advance(sizes[chunk])
+    patients_frame, scans_frame = read_chunks(directory)
+    numbers: dict[str, Any] = {}
+    if report:
+        from coley.trial.report import write_report
+
+        numbers = write_report(spec, patients_frame, scans_frame, directory)
+    return TrialRun(directory, spec, patients_frame, scans_frame, numbers)
+
+
+def _execute(spec_json: str, todo: list[int], workers: int, scheduler: str | None
+             ) -> Iterable[tuple[int, pd.DataFrame, pd.DataFrame]]:
+    if scheduler:
+        try:
+            from distributed import Client
+            from distributed import as_completed as dask_completed
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise InvalidArgumentError(
+                "--scheduler needs dask.distributed: pip install 'coley[dask]'."
+            ) from None
+        with Client(scheduler) as client:
+            futures = [client.submit(_compute, spec_json, c, pure=False) for c in todo]
+            for fut in dask_completed(futures):
+                yield fut.result()
+        return
+    if workers == 1 or len(todo) <= 1:
+        for c in todo:
+            yield _compute(spec_json, c)
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(_compute, spec_json, c) for c in todo]
+        for fut in as_completed(futures):
+            yield fut.result()
+
+
+def read_chunks(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All chunks of a run, patients sorted by (arm order, patient)."""
+    directory = Path(directory)
+    files = sorted((directory / "chunks").glob("patients-*.parquet"))
+    if not files:
+        raise InvalidArgumentError(f"{str(directory)!r} holds no finished chunks.")
+    patients = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    scan_files = sorted((directory / "chunks").glob("scans-*.parquet"))
+    scans = pd.concat([pd.read_parquet(f) for f in scan_files], ignore_index=True)
+    patients = patients.sort_values(["arm", "patient"], kind="stable").reset_index(drop=True)
+    scans = scans.sort_values(["arm", "patient", "day"], kind="stable").reset_index(drop=True)
+    return patients, scans
+
+
+class _Progress:
+    """A rich progress bar over patients (or nothing)."""
+
+    def __init__(self, show: bool, total: int, done: int) -> None:
+        self.show, self.total, self.done = show, total, done
+        self._bar: Any = None
+        self._task: Any = None
+        self.advance: Callable[[int], None] = lambda k: None
+
+    def __enter__(self) -> _Progress:
+        if self.show:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._bar = Progress("patients", BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), TimeRemainingColumn(), transient=False)
+            self._bar.__enter__()
+            self._task = self._bar.add_task("trial", total=self.total, completed=self.done)
+            self.advance = lambda k: self._bar.advance(self._task, k)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+
+__all__ = ["TrialRun", "read_chunks", "run_trial"]
