@@ -7,6 +7,7 @@ and analysis. Start with ``coley.library.get("kuznetsov1994")`` and ``coley.simu
 from coley import library as library
 from coley import sbml as sbml
 from coley import surveillance as surveillance
+from coley import trial as trial
 from coley.analysis.equilibria import Equilibrium as Equilibrium
 from coley.analysis.equilibria import equilibria as equilibria
 from coley.errors import CoLeyError as CoLeyError
@@ -30,12 +31,16 @@ from coley.solve.schedule import Jump as Jump
 from coley.solve.simulate import simulate as simulate
 from coley.solve.solvers import Dopri5 as Dopri5
 from coley.solve.solvers import Rodas4 as Rodas4
+from coley.stochastic import HybridTauLeaping as HybridTauLeaping
+from coley.stochastic import StochasticResult as StochasticResult
+from coley.stochastic import simulate_stochastic as simulate_stochastic
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Bolus", "Citation", "CoLeyError", "Dopri5", "Equilibrium", "Extinction", "Infusion", "Input",
-    "InvalidArgumentError", "Jump", "Model", "ModelDefinitionError", "ModelEvent", "Parameter",
-    "Rodas4", "SBMLError", "SimulationError", "SimulationResult", "State", "Threshold",
-    "UnknownNameError", "equilibria", "library", "sbml", "simulate", "surveillance",
+    "Bolus", "Citation", "CoLeyError", "Dopri5", "Equilibrium", "Extinction", "HybridTauLeaping",
+    "Infusion", "Input", "InvalidArgumentError", "Jump", "Model", "ModelDefinitionError",
+    "ModelEvent", "Parameter", "Rodas4", "SBMLError", "SimulationError", "SimulationResult",
+    "State", "StochasticResult", "Threshold", "UnknownNameError", "equilibria", "library", "sbml",
+    "simulate", "simulate_stochastic", "surveillance", "trial",
 ]
