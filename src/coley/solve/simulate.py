@@ -421,6 +421,6 @@ def simulate(
     return SimulationResult(
         model_name=model.name, time=grid, state_names=model.state_names, values=out,
         parameter_names=model.parameter_names, parameters=P, status=status,
-        stop_time=info[:, 3], end_state=info[:, 4:], event_names=tuple(event_names), event_times=ev_time,
-        steps=info[:, :3], notes=tuple(notes),
+        stop_time=info[:, 3], end_state=info[:, 4:], event_names=tuple(event_names),
+        event_times=ev_time, steps=info[:, :3], notes=tuple(notes),
     )
