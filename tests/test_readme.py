@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -31,18 +32,23 @@ def test_python_example_runs_and_cures_some_patients(capsys: pytest.CaptureFixtu
     assert "of patients cured" in capsys.readouterr().out
 
 
-def test_main_command_writes_table_and_plot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                            ) -> None:
-    # The README's first command, without the `pip install .` part, in a scratch folder.
+def test_main_command_writes_the_trial_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                             ) -> None:
+    # The README's first command, without the `pip install .` part, in a scratch folder with
+    # the examples beside it; 60 patients instead of 300 to keep the suite short.
     (setup, _tests) = _blocks("bash")[:2]
     command = setup.strip().split("&&", 1)[1].strip()
     argv = shlex.split(command)
-    assert argv[0] == "coley"
+    assert argv[:2] == ["coley", "trial"]
+    (tmp_path / "examples").symlink_to(README.parent / "examples")
     monkeypatch.chdir(tmp_path)
-    assert main(argv[1:]) == 0
-    csv = (tmp_path / "out" / "kuznetsov1994.csv").read_text().splitlines()
-    assert csv[0] == "time,E,T" and len(csv) == 202
-    assert (tmp_path / "out" / "kuznetsov1994.png").stat().st_size > 10_000
+    assert main([*argv[1:], "--patients", "60", "--no-progress"]) == 0
+    out = tmp_path / "out" / "keynote006"
+    html = (out / "report.html").read_text()
+    assert "ORR (95% CI)" in html and html.count("data:image/png;base64") == 4
+    numbers = json.loads((out / "report.json").read_text())
+    assert set(numbers["arms"]) == {"pembrolizumab_q2w", "pembrolizumab_q3w", "ipilimumab"}
+    assert (out / "figures" / "km.png").stat().st_size > 10_000
 
 
 def test_cli_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,3 +58,4 @@ def test_cli_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     for command in filter(None, commands):
         assert main(shlex.split(command)[1:]) == 0, command
     assert (tmp_path / "kp.png").exists()
+    assert (tmp_path / "out" / "kuznetsov1994.png").stat().st_size > 10_000

@@ -149,3 +149,21 @@ def test_cli_runs_and_resumes(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main([*args, "--resume"]) == 0
     assert main(["trial", str(SMOKE), "--check"]) == 0
     shutil.rmtree(out)
+
+
+def test_calibration_reproduces_targets_or_says_why(tmp_path: Path) -> None:
+    # reachable: weighted over the twins, the chemotherapy ORR is the target exactly
+    f = tmp_path / "calibrated.toml"
+    f.write_text(SMOKE.read_text() + '\n[calibration]\nsource = "test"\n'
+                 "[calibration.targets.chemotherapy]\norr = 0.25\n")
+    run = run_trial(f, tmp_path / "cal")
+    (row,) = run.report["calibration"]["targets"]
+    assert row["virtual_calibrated"] == pytest.approx(0.25, abs=1e-9)
+    assert 0 < run.report["calibration"]["effective_sample_size"] <= 48
+    # unreachable (a 100% response rate): the run is kept and reported unweighted
+    g = tmp_path / "impossible.toml"
+    g.write_text(SMOKE.read_text() + '\n[calibration]\n[calibration.targets.chemotherapy]\n'
+                 "orr = 1.0\n")
+    run = run_trial(g, tmp_path / "impossible")
+    assert "outside what the virtual population" in run.report["calibration"]["error"]
+    assert "Not calibrated" in (tmp_path / "impossible" / "report.html").read_text()

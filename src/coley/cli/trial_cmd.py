@@ -37,6 +37,10 @@ def trial(
     spec = load_trial(file, patients=patients)
     run = run_trial(spec, output, seed=seed, workers=workers, resume=resume,
                     scheduler=scheduler, progress=progress)
+    calibration = run.report.get("calibration", {})
+    if "error" in calibration:
+        typer.echo(f"warning: not calibrated, endpoints are unweighted: {calibration['error']}",
+                   err=True)
     for arm, a in run.report["arms"].items():
         if not a.get("patients"):
             typer.echo(f"{arm}: no analysable patients", err=True)

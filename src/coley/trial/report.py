@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coley.errors import InvalidArgumentError
 from coley.trial.calibrate import Calibration, max_entropy_weights
 from coley.trial.endpoints import MONTH, arm_summary, compare
 from coley.trial.spec import TrialSpec
@@ -84,12 +85,19 @@ def analyse(spec: TrialSpec, patients: pd.DataFrame) -> dict[str, Any]:
     weight_of: dict[int, float] = {}
     if spec.calibration is not None and len(ok):
         f, t, names, pid = calibration_features(spec, ok)
-        calib = max_entropy_weights(f, t, names)
-        weight_of = dict(zip(pid.tolist(), (calib.weights * pid.size).tolist(), strict=True))
-        numbers["calibration"] = {
-            "method": "maximum-entropy prevalence weights (Schmidt et al. 2013; Jaynes 1957)",
-            "source": spec.calibration.source, "effective_sample_size": calib.ess,
-            "patients": int(pid.size), "targets": calib.table()}
+        try:
+            calib = max_entropy_weights(f, t, names)
+        except InvalidArgumentError as exc:
+            # The run is kept and reported unweighted; the report says why.
+            numbers["calibration"] = {"error": str(exc), "patients": int(pid.size)}
+        else:
+            weight_of = dict(zip(pid.tolist(), (calib.weights * pid.size).tolist(),
+                                 strict=True))
+            numbers["calibration"] = {
+                "method": "maximum-entropy prevalence weights (Schmidt et al. 2013; "
+                          "Jaynes 1957)",
+                "source": spec.calibration.source, "effective_sample_size": calib.ess,
+                "patients": int(pid.size), "targets": calib.table()}
     arms: dict[str, Any] = {}
     sets: dict[str, tuple[pd.DataFrame, np.ndarray]] = {}
     for arm in spec.arm_names():
@@ -243,7 +251,10 @@ def _html(spec: TrialSpec, numbers: dict[str, Any], images: dict[str, str]) -> s
                             f"({c['ci_low']:.2f}-{c['ci_high']:.2f})</td>"
                             f"<td>{c['logrank_p']:.3g}</td></tr>")
     calib = ""
-    if "calibration" in numbers:
+    if "error" in numbers.get("calibration", {}):
+        calib = ("<h2>Calibration</h2><p><b>Not calibrated</b> (endpoints are unweighted): "
+                 f"{e(numbers['calibration']['error'])}</p>")
+    elif "calibration" in numbers:
         c = numbers["calibration"]
         trs = "".join(
             f"<tr><td>{e(t['target'])}</td><td>{100 * t['observed']:.1f}%</td>"
