@@ -167,3 +167,18 @@ def test_calibration_reproduces_targets_or_says_why(tmp_path: Path) -> None:
     run = run_trial(g, tmp_path / "impossible")
     assert "outside what the virtual population" in run.report["calibration"]["error"]
     assert "Not calibrated" in (tmp_path / "impossible" / "report.html").read_text()
+
+
+def test_stop_at_a_toxicity_grade(tmp_path: Path) -> None:
+    # chemotherapy's cytopenia hazard (severe fraction 0.5): stopping at any grade (<= 2)
+    # stops the doses on the day the patient's hazard crosses its own exponential draw
+    f = tmp_path / "tox.toml"
+    f.write_text(SMOKE.read_text().replace(
+        "stop = { at_progression = true }", "stop = { max_toxicity_grade = 2 }"))
+    p = run_trial(f, tmp_path / "tox", report=False).patients
+    chemo = p[(p["arm"] == "chemotherapy") & (p["status"] == "ok")]
+    tox = chemo[chemo["stopped_for"] == "toxicity"]
+    assert len(tox) > 0
+    assert np.allclose(tox["treatment_stopped_day"], tox["tox_any_day"])
+    # nobody stops for toxicity before having any: grade >= 1 for every stopped patient
+    assert (tox["tox_grade"] >= 2).all()
