@@ -18,6 +18,11 @@ def run(
     result = run_scenario(scenario, output)
     name = result.spec.name
     for arm in result.arms:
+        stats = getattr(arm, "statistics", None)
+        if stats is not None:  # a virtual cohort: report remissions, not one trajectory
+            typer.echo(f"{name}/{arm.name}: {stats['remissions']} of {stats['patients']} "
+                       f"patients remit ({100 * stats['fraction_remitting']:.1f}%)", err=True)
+            continue
         c = arm.classification
         check = "" if arm.expect is None else (" (as expected)" if arm.expect == c.label
                                                else f" (expected {arm.expect})")

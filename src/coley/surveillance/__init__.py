@@ -12,6 +12,10 @@ from coley.surveillance.classify import Classification as Classification
 from coley.surveillance.classify import Thresholds as Thresholds
 from coley.surveillance.classify import classify as classify
 from coley.surveillance.classify import time_under_control as time_under_control
+from coley.surveillance.cohort import CohortSpec as CohortSpec
+from coley.surveillance.cohort import EventProcess as EventProcess
+from coley.surveillance.cohort import simulate_cohort as simulate_cohort
+from coley.surveillance.cohort import simulate_cohort_scenario as simulate_cohort_scenario
 from coley.surveillance.model import HOST_INPUTS as HOST_INPUTS
 from coley.surveillance.model import TUMOUR_STATES as TUMOUR_STATES
 from coley.surveillance.model import model as model
@@ -24,7 +28,8 @@ from coley.surveillance.scenario import simulate_scenario as simulate_scenario
 from coley.surveillance.scenario import tumour_total as tumour_total
 
 __all__ = [
-    "HOST_INPUTS", "TUMOUR_STATES", "ArmResult", "Classification", "ScenarioResult",
-    "ScenarioSpec", "Thresholds", "classify", "load_scenario", "model", "run_scenario",
-    "simulate_scenario", "time_under_control", "tumour_total",
+    "HOST_INPUTS", "TUMOUR_STATES", "ArmResult", "Classification", "CohortSpec", "EventProcess",
+    "ScenarioResult", "ScenarioSpec", "Thresholds", "classify", "load_scenario", "model",
+    "run_scenario", "simulate_cohort", "simulate_cohort_scenario", "simulate_scenario",
+    "time_under_control", "tumour_total",
 ]

@@ -21,6 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from coley.surveillance.cohort import (
+    CohortScenarioResult,
+    simulate_cohort_scenario,
+    write_cohort_outputs,
+)
 from coley.surveillance.scenario import (
     ScenarioResult,
     load_scenario,
@@ -126,11 +131,20 @@ def figure(run: ScenarioResult) -> Any:
     return fig
 
 
-def run_scenario(path: str | Path, out_dir: str | Path) -> ScenarioResult:
+def run_scenario(path: str | Path, out_dir: str | Path) -> ScenarioResult | CohortScenarioResult:
     """Simulate the scenario file ``path`` and write NAME.csv, NAME.png and NAME.json to
-    ``out_dir`` (created if needed). Returns the simulated scenario."""
+    ``out_dir`` (created if needed). Returns the simulated scenario.
+
+    A scenario with a ``[cohort]`` table is simulated by
+    :func:`~coley.surveillance.cohort.simulate_cohort_scenario`; its NAME.csv holds example
+    patients and NAME_patients.csv one row per patient.
+    """
     path = Path(path)
     spec = load_scenario(path)
+    if spec.cohort is not None:
+        cohort_run = simulate_cohort_scenario(spec)
+        write_cohort_outputs(cohort_run, out_dir, source=str(path), versions=_versions())
+        return cohort_run
     run = simulate_scenario(spec)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,12 @@ A scenario (TOML) holds what is shared by all arms and a list of arms that diffe
     name = "strong"
     set = { sE = 3e4 }          # merged over the shared [set]
     expect = "elimination"      # optional: the label the arm should get
-    # an arm may add its own `event`, `jump` and `regimen` lists
+    # an arm may add its own `event`, `jump` and `regimen` lists; an event repeats with
+    # `every` (days) and `times` (Coley's toxins: every = 2, times = 28)
+
+A scenario with a ``[cohort]`` table (:class:`~coley.surveillance.cohort.CohortTable`) is a
+virtual cohort with random host events, simulated per arm by
+:func:`~coley.surveillance.cohort.simulate_cohort_scenario` (behaviour 3).
 
 Arms are simulated with :func:`coley.simulate` (Rodas4), one after the other, with extinction
 events on every tumour state (a compartment below one cell is set to 0). The model is
@@ -62,6 +67,7 @@ from coley.solve.schedule import Infusion, Jump
 from coley.solve.simulate import simulate
 from coley.solve.solvers import Rodas4
 from coley.surveillance.classify import Classification, Thresholds, classify
+from coley.surveillance.cohort import CohortTable
 from coley.surveillance.model import HOST_INPUTS, TUMOUR_STATES
 from coley.surveillance.model import model as surveillance_model
 from coley.treat.apply import apply_regimens
@@ -74,22 +80,33 @@ class _Strict(BaseModel):
 
 
 class EventSpec(_Strict):
-    """A host event: input ``input`` held at ``rate`` (1/day) from ``start`` for ``days``."""
+    """A host event: input ``input`` held at ``rate`` (1/day) from ``start`` for ``days``;
+    repeated ``times`` times, ``every`` days apart (Coley's toxins: an injection every 2 days)."""
 
     input: str
     start: float = Field(ge=0)
     days: float = Field(gt=0)
     rate: float = Field(default=1.0, gt=0)
+    every: float | None = Field(default=None, gt=0)
+    times: int = Field(default=1, ge=1)
     note: str = ""
 
     @model_validator(mode="after")
     def _known_input(self) -> EventSpec:
         if self.input not in HOST_INPUTS:
             raise ValueError(f"input must be one of {list(HOST_INPUTS)}, got {self.input!r}")
+        if self.times > 1 and self.every is None:
+            raise ValueError(f"times = {self.times} needs `every` (days between repeats)")
         return self
 
     def build(self) -> Infusion:
         return Infusion(self.input, self.rate, self.start, self.start + self.days)
+
+    def build_all(self) -> list[Infusion]:
+        """Every repeat of the event."""
+        step = self.every or 0.0
+        return [Infusion(self.input, self.rate, self.start + k * step,
+                         self.start + k * step + self.days) for k in range(self.times)]
 
 
 class JumpSpec(_Strict):
@@ -143,6 +160,7 @@ class ScenarioSpec(_Strict):
     event: list[EventSpec] = []
     jump: list[JumpSpec] = []
     regimen: list[RegimenSpec] = []
+    cohort: CohortTable | None = None
     arm: list[ArmSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -225,8 +243,9 @@ def parse_scenario(data: Mapping[str, Any], *, where: str = "scenario") -> Scena
     m = surveillance_model()
     known = {*m.parameter_names, *m.state_names}
     problems = []
-    for owner, values in [("set", spec.set), *[(f"arm {a.name!r} set", a.set)
-                                                for a in spec.arm]]:
+    cohort = [("cohort spread", spec.cohort.spread)] if spec.cohort else []
+    for owner, values in [("set", spec.set), *cohort, *[(f"arm {a.name!r} set", a.set)
+                                                         for a in spec.arm]]:
         for key, value in values.items():
             if key not in known:
                 from coley.errors import suggest
@@ -235,6 +254,12 @@ def parse_scenario(data: Mapping[str, Any], *, where: str = "scenario") -> Scena
                                 f"{suggest(key, known)}")
             elif not math.isfinite(value):
                 problems.append(f"{where}: {owner}: {key} = {value} is not finite.")
+    if spec.cohort is not None:
+        problems += [f"{where}: arm {a.name!r}: a cohort scenario takes events and set values "
+                     "per arm; jumps and regimens are not supported there yet."
+                     for a in spec.arm if a.jump or a.regimen]
+        if spec.jump or spec.regimen:
+            problems.append(f"{where}: a cohort scenario takes no shared jump or regimen.")
     if problems:
         raise InvalidArgumentError("invalid scenario:\n  " + "\n  ".join(problems))
     return spec
@@ -283,6 +308,11 @@ def _treated(base: Model, regimens: list[Regimen], covariates: dict[str, float] 
 
 def simulate_scenario(spec: ScenarioSpec) -> ScenarioResult:
     """Simulate every arm of ``spec`` and classify its tumour trajectory."""
+    if spec.cohort is not None:
+        raise InvalidArgumentError(
+            f"scenario {spec.name!r} is a cohort scenario; simulate it with "
+            "coley.surveillance.cohort.simulate_cohort_scenario (coley run does)."
+        )
     base = surveillance_model()
     thresholds = _thresholds(spec)
     covariates = dict(spec.covariates) or None
@@ -291,7 +321,7 @@ def simulate_scenario(spec: ScenarioSpec) -> ScenarioResult:
         values = {**spec.set, **arm.set}
         regimens = _regimens([*spec.regimen, *arm.regimen])
         model, schedule = _treated(base, regimens, covariates, spec.days)
-        schedule += [e.build() for e in (*spec.event, *arm.event)]
+        schedule += [i for e in (*spec.event, *arm.event) for i in e.build_all()]
         schedule += [j.build() for j in (*spec.jump, *arm.jump)]
         result = simulate(
             model, values or None, t_end=spec.days, solver=Rodas4(), schedule=schedule,

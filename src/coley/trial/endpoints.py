@@ -15,23 +15,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coley.analysis.stats import wilson_interval
+
 MONTH = 30.4375
-
-
-def wilson(p: float, n: float, z: float = 1.959964) -> tuple[float, float]:
-    """Wilson score interval of a proportion ``p`` from ``n`` (possibly effective) patients."""
-    if n <= 0 or not math.isfinite(p):
-        return (math.nan, math.nan)
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return (max(0.0, c - h), min(1.0, c + h))
 
 
 def _rate(x: np.ndarray, w: np.ndarray) -> dict[str, float]:
     n_eff = float(w.sum() ** 2 / np.sum(w ** 2)) if w.size else 0.0
     p = float(np.sum(w * x) / w.sum()) if w.size else math.nan
-    lo, hi = wilson(p, n_eff)
+    lo, hi = wilson_interval(p, n_eff)
     return {"value": p, "ci_low": lo, "ci_high": hi}
 
 
@@ -133,4 +125,4 @@ def compare(a: pd.DataFrame, wa: np.ndarray, b: pd.DataFrame, wb: np.ndarray,
             "cox_p": float(s["p"]), "logrank_p": float(lr.p_value)}
 
 
-__all__ = ["MONTH", "arm_summary", "compare", "wilson"]
+__all__ = ["MONTH", "arm_summary", "compare"]
