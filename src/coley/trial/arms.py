@@ -203,6 +203,8 @@ def _outcomes(spec: TrialSpec, treated: TreatedModel, model: Model, values: np.n
     tumour = sum(values[:, :, state_names.index(s)] for s in tumour_states(spec, model))
     tumour = np.asarray(tumour)
     death = np.where((status == 1) & (stop_time < spec.follow_up_days), stop_time, np.nan)
+    if spec.tumour.lethal_cells:
+        death = np.fmin(death, _crossing(grid, tumour, spec.tumour.lethal_cells))
     t = spec.tumour
     base_cells = tumour[:, 0]
     base_sld = recist.sld_mm(base_cells, lesions=t.lesions, cells_per_cm3=t.cells_per_cm3)
@@ -263,6 +265,25 @@ def _outcomes(spec: TrialSpec, treated: TreatedModel, model: Model, values: np.n
         "last_scan_day": last_scan,
         "_pd_stop": progress_stop, "_g3": g3_day, "_any": any_day, "_scans": scans_frame,
     }
+
+
+def _crossing(grid: np.ndarray, burden: np.ndarray, level: float) -> np.ndarray:
+    """First time (days) each row of ``burden`` (N, K) on ``grid`` reaches ``level``,
+    interpolated log-linearly between output times; NaN if never (the terminal event acts on
+    one state, this on the sum of the tumour states)."""
+    with np.errstate(invalid="ignore"):
+        above = burden >= level
+    hit = above.any(axis=1)
+    k = np.where(hit, above.argmax(axis=1), 0)
+    out = np.full(burden.shape[0], np.nan)
+    rows = np.flatnonzero(hit & (k > 0))
+    if rows.size:
+        a = np.log(np.maximum(burden[rows, k[rows] - 1], 1e-300))
+        b = np.log(burden[rows, k[rows]])
+        frac = np.clip((np.log(level) - a) / np.where(b > a, b - a, 1.0), 0.0, 1.0)
+        out[rows] = grid[k[rows] - 1] + frac * (grid[k[rows]] - grid[k[rows] - 1])
+    out[hit & (k == 0)] = grid[0]
+    return out
 
 
 def _stop_days(spec: TrialSpec, regs: list, outcome: dict) -> dict[str, np.ndarray]:

@@ -158,7 +158,13 @@ def diagnose(spec: TrialSpec, model: Model, patients: np.ndarray) -> Baseline:
         reason = np.where(~reached, f"not diagnosed within {dx.max_days:g} days",
                           "doubling time at diagnosis outside "
                           f"{list(dx.doubling_days or ())} days")
-        end_state = np.asarray(res.end_state)
+        # round-off can leave a state that stays at its bound a hair outside it (-3e-12 cells);
+        # the baseline must satisfy the model's bounds, so clip to them
+        end_state = np.array(res.end_state)
+        for j, st in enumerate(model.states):
+            lo = -np.inf if st.lower is None else st.lower
+            hi = np.inf if st.upper is None else st.upper
+            end_state[:, j] = np.clip(end_state[:, j], lo, hi)
         for r in np.flatnonzero(ok):
             i = pending[r]
             for k, v in table.items():
