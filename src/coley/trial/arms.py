@@ -115,7 +115,8 @@ def run_arm(spec: TrialSpec, arm: ArmSpec, base: Baseline, tox_draw: np.ndarray
     dstate = spec.diagnosis.state or tumour_states(spec, model)[0]
     events = [Threshold(dstate, spec.tumour.lethal_cells, direction="up", terminal=True)] \
         if spec.tumour.lethal_cells else []
-    res = simulate(treated.model, table, saveat=grid, schedule=treated.schedule, events=events)
+    res = simulate(treated.model, table, saveat=grid, schedule=treated.schedule, events=events,
+                   solver=spec.solver())
     values = np.array(res.values)
     status = np.array(res.status)
     stop_time = np.array(res.stop_time)
@@ -141,7 +142,8 @@ def run_arm(spec: TrialSpec, arm: ArmSpec, base: Baseline, tox_draw: np.ndarray
                     keep = _start(it) < stops[owner][rows]
                 sched.append(_masked(it, keep, rows, n))
             sub = {k: np.asarray(v)[rows] for k, v in table.items()}
-            res2 = simulate(treated.model, sub, saveat=grid, schedule=sched, events=events)
+            res2 = simulate(treated.model, sub, saveat=grid, schedule=sched, events=events,
+                   solver=spec.solver())
             values[rows] = res2.values
             status[rows] = res2.status
             stop_time[rows] = res2.stop_time

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from coley.errors import InvalidArgumentError
 from coley.model.model import Model
@@ -42,35 +42,45 @@ def patient_rng(seed: int, patient: int, stream: int) -> np.random.Generator:
 
 def ppf(spec: DistributionSpec, u: np.ndarray) -> np.ndarray:
     """Inverse CDF of ``spec`` (truncated to [lower, upper]) at uniforms ``u``."""
+    u = np.asarray(u, dtype=np.float64)
     d = spec.dist
     if d == "fixed":
         return np.full_like(u, float(spec.value))  # type: ignore[arg-type]
-    if d == "lognormal":
-        dist = stats.norm(np.log(spec.median), spec.sd_log)  # type: ignore[arg-type]
-        tr = np.log
-    elif d == "normal":
-        dist = stats.norm(spec.mean, spec.sd)
-        tr = None
-    elif d == "uniform":
-        dist = stats.uniform(spec.low, spec.high - spec.low)  # type: ignore[operator]
-        tr = None
-    else:  # loguniform
-        dist = stats.uniform(np.log(spec.low), np.log(spec.high) - np.log(spec.low))  # type: ignore[arg-type]
-        tr = np.log
-    def cdf(x: float) -> float:
-        if tr is None:
-            return float(dist.cdf(x))
-        return 0.0 if x <= 0 else float(dist.cdf(np.log(x)))
+    log = d in ("lognormal", "loguniform")
+    if d in ("lognormal", "normal"):
+        loc = float(np.log(spec.median)) if d == "lognormal" else float(spec.mean)  # type: ignore[arg-type]
+        scale = float(spec.sd_log if d == "lognormal" else spec.sd)  # type: ignore[arg-type]
 
-    lo = 0.0 if spec.lower is None else cdf(spec.lower)
-    hi = 1.0 if spec.upper is None else cdf(spec.upper)
+        def cdf(x: float) -> float:
+            return float(special.ndtr((x - loc) / scale)) if scale > 0 else float(x >= loc)
+
+        def inv(q: np.ndarray) -> np.ndarray:
+            return loc + scale * special.ndtri(q)
+    else:
+        a = float(np.log(spec.low)) if log else float(spec.low)  # type: ignore[arg-type]
+        b = float(np.log(spec.high)) if log else float(spec.high)  # type: ignore[arg-type]
+
+        def cdf(x: float) -> float:
+            return float(np.clip((x - a) / (b - a), 0.0, 1.0))
+
+        def inv(q: np.ndarray) -> np.ndarray:
+            return a + q * (b - a)
+
+    def bound(x: float | None, default: float) -> float:
+        if x is None:
+            return default
+        if log:
+            return 0.0 if x <= 0 else cdf(float(np.log(x)))
+        return cdf(x)
+
+    lo, hi = bound(spec.lower, 0.0), bound(spec.upper, 1.0)
     if not hi > lo:
         raise InvalidArgumentError(
             f"distribution {spec.dist} truncated to [{spec.lower}, {spec.upper}] has no mass; "
             "widen lower/upper."
         )
-    x = dist.ppf(lo + np.asarray(u) * (hi - lo))
-    return np.exp(x) if tr is not None else np.asarray(x, dtype=np.float64)
+    x = inv(lo + u * (hi - lo))
+    return np.exp(x) if log else np.asarray(x, dtype=np.float64)
 
 
 def correlation_factor(spec: TrialSpec) -> tuple[list[str], np.ndarray]:
@@ -103,11 +113,11 @@ def draw(spec: TrialSpec, patients: np.ndarray, attempt: np.ndarray) -> dict[str
         z[r] = block[-1]
     out: dict[str, np.ndarray] = {}
     if d:
-        u = stats.norm.cdf(z[:, :d] @ chol.T)
+        u = special.ndtr(z[:, :d] @ chol.T)
         for j, name in enumerate(names):
             out[name] = ppf(spec.population.parameters[name], u[:, j])
     for j, name in enumerate(cov_names):
-        out[name] = ppf(spec.population.covariates[name], stats.norm.cdf(z[:, d + j]))
+        out[name] = ppf(spec.population.covariates[name], special.ndtr(z[:, d + j]))
     return out
 
 
@@ -144,7 +154,7 @@ def diagnose(spec: TrialSpec, model: Model, patients: np.ndarray) -> Baseline:
         table = {k: np.full(pending.size, v) for k, v in spec.population.set.items()}
         table.update({k: np.full(pending.size, v) for k, v in dx.start.items()})
         table.update({k: v for k, v in drawn.items() if k not in cov_names})
-        res = simulate(model, table, saveat=[0.0, dx.max_days], events=[
+        res = simulate(model, table, saveat=[0.0, dx.max_days], solver=spec.solver(), events=[
             Threshold(state, dx.cells / 2, direction="up"),
             Threshold(state, dx.cells, direction="up", terminal=True)])
         t_half = res.event_times[:, 0]

@@ -160,6 +160,8 @@ class TrialSpec(_Strict):
     patients: int = Field(default=1000)
     follow_up_days: float = Field(gt=0)
     chunk_size: int = Field(default=500, ge=1)
+    rtol: float = Field(default=1e-6, ge=1e-14, lt=1)
+    atol: float = Field(default=1e-6, gt=0)
     population: PopulationSpec = PopulationSpec()
     diagnosis: DiagnosisSpec
     tumour: TumourSpec = TumourSpec()
@@ -194,6 +196,12 @@ class TrialSpec(_Strict):
             more, _, _ = load_regimens(path)
             regs.extend(more)
         return regs
+
+    def solver(self) -> Any:
+        """The Rodas4 solver at the trial's tolerances (rtol; atol in cells)."""
+        from coley.solve.solvers import Rodas4
+
+        return Rodas4(rtol=self.rtol, atol=self.atol)
 
     def arm_names(self) -> list[str]:
         """Arm names in file order."""
