@@ -182,3 +182,23 @@ def test_stop_at_a_toxicity_grade(tmp_path: Path) -> None:
     assert np.allclose(tox["treatment_stopped_day"], tox["tox_any_day"])
     # nobody stops for toxicity before having any: grade >= 1 for every stopped patient
     assert (tox["tox_grade"] >= 2).all()
+
+
+def test_population_can_vary_a_treatment_parameter(tmp_path: Path) -> None:
+    # the chemotherapy kill rate (a parameter only the treated model has) varies per patient;
+    # the control arm ignores it, and faster log-kill goes with deeper shrinkage
+    f = tmp_path / "pk.toml"
+    f.write_text(SMOKE.read_text().replace(
+        "[population.correlations]",
+        'chemotherapy_emax0 = { dist = "lognormal", median = 0.8, sd_log = 0.5 }\n'
+        "[population.correlations]"))
+    assert problems(f) == []
+    p = run_trial(f, tmp_path / "pk", report=False).patients
+    chemo = p[(p["arm"] == "chemotherapy") & (p["status"] == "ok")]
+    assert chemo["param_chemotherapy_emax0"].std() > 0.1
+    rho = chemo[["param_chemotherapy_emax0", "best_change_pct"]].corr(method="spearman")
+    assert rho.iloc[0, 1] < -0.3
+    # a name no arm's model has is still refused
+    g = tmp_path / "bad.toml"
+    g.write_text(f.read_text().replace("chemotherapy_emax0", "chemotherapy_emax9"))
+    assert any("unknown name 'chemotherapy_emax9'" in x for x in problems(g))

@@ -102,9 +102,6 @@ def run_arm(spec: TrialSpec, arm: ArmSpec, base: Baseline, tox_draw: np.ndarray
     grid = output_grid(spec)
     scans = np.asarray(spec.scan_days())
     scan_idx = np.searchsorted(grid, scans)
-    table = {k: v.copy() for k, v in base.values.items()}
-    for k, v in arm.set.items():
-        table[k] = np.full(n, v)
     regs = spec.regimens(arm)
     covariates = base.covariates or None
     if regs:
@@ -112,6 +109,11 @@ def run_arm(spec: TrialSpec, arm: ArmSpec, base: Baseline, tox_draw: np.ndarray
                                  t_end=spec.follow_up_days)
     else:
         treated = TreatedModel(model, (), (), ())
+    # population values of parameters another arm's regimens add do not apply here
+    known = set(treated.model.parameter_names) | set(treated.model.state_names)
+    table = {k: v.copy() for k, v in base.values.items() if k in known}
+    for k, v in arm.set.items():
+        table[k] = np.full(n, v)
     dstate = spec.diagnosis.state or tumour_states(spec, model)[0]
     events = [Threshold(dstate, spec.tumour.lethal_cells, direction="up", terminal=True)] \
         if spec.tumour.lethal_cells else []

@@ -154,7 +154,10 @@ def diagnose(spec: TrialSpec, model: Model, patients: np.ndarray) -> Baseline:
         table = {k: np.full(pending.size, v) for k, v in spec.population.set.items()}
         table.update({k: np.full(pending.size, v) for k, v in dx.start.items()})
         table.update({k: v for k, v in drawn.items() if k not in cov_names})
-        res = simulate(model, table, saveat=[0.0, dx.max_days], solver=spec.solver(), events=[
+        # parameters that only a treated model has (a regimen's PK or effect) wait for the arms
+        known = set(model.parameter_names) | set(state_names)
+        growth = {k: v for k, v in table.items() if k in known}
+        res = simulate(model, growth, saveat=[0.0, dx.max_days], solver=spec.solver(), events=[
             Threshold(state, dx.cells / 2, direction="up"),
             Threshold(state, dx.cells, direction="up", terminal=True)])
         t_half = res.event_times[:, 0]

@@ -254,10 +254,14 @@ def spec_problems(spec: TrialSpec, *, patients: int | None = None) -> list[str]:
             out.append(f"{where}: unknown name {name!r} for model {spec.model!r}."
                        f"{suggest(name, allowed)}")
 
+    treated_names: set[str] = set()
+    for arm in spec.arm:
+        treated_names |= _treated_names(spec, model, arm)
+    with_treated = known + sorted(treated_names - set(known))
     for k in spec.population.set:
-        check_name("population.set", k, known)
+        check_name("population.set", k, with_treated)
     for k in spec.population.parameters:
-        check_name("population.parameters", k, known)
+        check_name("population.parameters", k, with_treated)
     for key, rho in spec.population.correlations.items():
         parts = [p.strip() for p in key.split(",")]
         if len(parts) != 2 or any(p not in spec.population.parameters for p in parts):
@@ -296,7 +300,7 @@ def spec_problems(spec: TrialSpec, *, patients: int | None = None) -> list[str]:
     for arm in spec.arm:
         where = f"arm {arm.name!r}"
         for k in arm.set:
-            check_name(f"{where}.set", k, known)
+            check_name(f"{where}.set", k, known + sorted(_treated_names(spec, model, arm)))
         if not arm.regimen and not arm.regimen_file and not arm.untreated:
             out.append(f"{where}: no regimen; add [[arm.regimen]] entries or regimen_file, or "
                        "set untreated = true for a control arm.")
@@ -345,6 +349,25 @@ def spec_problems(spec: TrialSpec, *, patients: int | None = None) -> list[str]:
                 t.pfs_6mo is not None for t in spec.calibration.targets.values()):
             out.append("calibration: a 6-month PFS target needs follow_up_days >= 183.")
     return out
+
+
+def _treated_names(spec: TrialSpec, model: Any, arm: ArmSpec) -> set[str]:
+    """Parameter and state names the arm's regimens add to the model (PK, effects, hazards);
+    empty if the regimens cannot be applied (that problem is reported separately)."""
+    from coley.treat.apply import apply_regimens
+    from coley.treat.doses import COVARIATES
+
+    try:
+        regs = spec.regimens(arm)
+        if not regs:
+            return set()
+        cov = {c: 0.5 * sum(COVARIATES[c][1]) for c in spec.population.covariates
+               if c in COVARIATES}
+        treated = apply_regimens(model, regs, covariates=cov or None, n=1,
+                                 t_end=spec.follow_up_days)
+    except CoLeyError:
+        return set()
+    return set(treated.model.parameter_names) | set(treated.model.state_names)
 
 
 def _tumour_hook(model: Any) -> str:
