@@ -52,7 +52,7 @@ def main() -> None:
             t1 = time.perf_counter()
             from coley.trial.report import write_report
 
-            write_report(run.spec, run.patients, run.scans, out)
+            write_report(run.spec, run.patients, out)
             report_s = time.perf_counter() - t1
             size = sum(f.stat().st_size for f in (out / "chunks").glob("*.parquet"))
             arms = len(spec.arm)

@@ -126,7 +126,7 @@ def analyse(spec: TrialSpec, patients: pd.DataFrame) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- figures
-def _figures(spec: TrialSpec, patients: pd.DataFrame, scans: pd.DataFrame,
+def _figures(spec: TrialSpec, patients: pd.DataFrame, directory: Path,
              numbers: dict[str, Any]) -> dict[str, Any]:
     import matplotlib
 
@@ -171,10 +171,15 @@ def _figures(spec: TrialSpec, patients: pd.DataFrame, scans: pd.DataFrame,
         ax.set_ylabel("best change in SLD (%)")
     fig.tight_layout()
     figs["waterfall"] = fig
-    # spider
+    # spider: the first 40 analysed patients of each arm (their scans only are read)
+    from coley.trial.runner import read_scans
+
+    shown = {arm: ok[ok["arm"] == arm].head(40) for arm in arms}
+    scans = read_scans(directory, sorted({int(i) for d in shown.values()
+                                          for i in d["patient"]}))
     fig, axes = plt.subplots(1, len(arms), figsize=(4.2 * len(arms), 3.6), squeeze=False)
     for ax, arm in zip(axes[0], arms, strict=True):
-        pts = ok[ok["arm"] == arm].head(40)
+        pts = shown[arm]
         for _, row in pts.iterrows():
             s = scans[(scans["arm"] == arm) & (scans["patient"] == row["patient"])]
             ax.plot(np.r_[0, s["day"] / MONTH], np.r_[0, np.clip(s["change_pct"], -100, 200)],
@@ -288,8 +293,8 @@ response by {e(spec.response.criteria.upper())}. Not plausible (no acceptable dr
 chunks/scans-*.parquet.</p></body></html>"""
 
 
-def write_report(spec: TrialSpec, patients: pd.DataFrame, scans: pd.DataFrame,
-                 directory: str | Path) -> dict[str, Any]:
+def write_report(spec: TrialSpec, patients: pd.DataFrame, directory: str | Path
+                 ) -> dict[str, Any]:
     """Write report.json, figures/*.png and report.html into ``directory``; return numbers."""
     import matplotlib.pyplot as plt
 
@@ -297,7 +302,7 @@ def write_report(spec: TrialSpec, patients: pd.DataFrame, scans: pd.DataFrame,
     numbers = analyse(spec, patients)
     (directory / "figures").mkdir(parents=True, exist_ok=True)
     images = {}
-    for name, fig in _figures(spec, patients, scans, numbers).items():
+    for name, fig in _figures(spec, patients, directory, numbers).items():
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=90)
         fig.savefig(directory / "figures" / f"{name}.png", dpi=110)

@@ -35,13 +35,21 @@ MANIFEST = "trial.json"
 
 @dataclass
 class TrialRun:
-    """A finished (or resumed) run: its directory, spec, tables and report numbers."""
+    """A finished (or resumed) run: its directory, spec, per-patient table and report numbers.
+
+    ``scans`` (one row per patient, arm and scan) is read from the chunk files when first used,
+    so a large run's report does not hold every scan in memory.
+    """
 
     directory: Path
     spec: TrialSpec
     patients: pd.DataFrame
-    scans: pd.DataFrame
     report: dict[str, Any]
+
+    @property
+    def scans(self) -> pd.DataFrame:
+        """Every scan of the run (read from ``chunks/scans-*.parquet``)."""
+        return read_scans(self.directory)
 
 
 def _chunk_path(directory: Path, kind: str, chunk: int) -> Path:
@@ -132,13 +140,13 @@ def run_trial(spec: TrialSpec | str | Path, directory: str | Path, *,
         for chunk, p, s in _execute(spec_json, todo, workers, scheduler):
             _write_chunk(directory, chunk, p, s)
             bar.advance(sizes[chunk])
-    patients_frame, scans_frame = read_chunks(directory)
+    patients_frame = read_patients(directory)
     numbers: dict[str, Any] = {}
     if report:
         from coley.trial.report import write_report
 
-        numbers = write_report(spec, patients_frame, scans_frame, directory)
-    return TrialRun(directory, spec, patients_frame, scans_frame, numbers)
+        numbers = write_report(spec, patients_frame, directory)
+    return TrialRun(directory, spec, patients_frame, numbers)
 
 
 def _execute(spec_json: str, todo: list[int], workers: int, scheduler: str | None
@@ -166,18 +174,37 @@ def _execute(spec_json: str, todo: list[int], workers: int, scheduler: str | Non
             yield fut.result()
 
 
-def read_chunks(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All chunks of a run, patients sorted by (arm order, patient)."""
+def read_patients(directory: str | Path) -> pd.DataFrame:
+    """The per-patient rows of every chunk, sorted by (arm, patient)."""
     directory = Path(directory)
     files = sorted((directory / "chunks").glob("patients-*.parquet"))
     if not files:
         raise InvalidArgumentError(f"{str(directory)!r} holds no finished chunks.")
     patients = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    scan_files = sorted((directory / "chunks").glob("scans-*.parquet"))
-    scans = pd.concat([pd.read_parquet(f) for f in scan_files], ignore_index=True)
-    patients = patients.sort_values(["arm", "patient"], kind="stable").reset_index(drop=True)
-    scans = scans.sort_values(["arm", "patient", "day"], kind="stable").reset_index(drop=True)
-    return patients, scans
+    for col in ("arm", "status", "bor", "ibor", "stopped_for"):
+        if col in patients.columns:
+            patients[col] = patients[col].astype("category")
+    return patients.sort_values(["arm", "patient"], kind="stable").reset_index(drop=True)
+
+
+def read_scans(directory: str | Path, patients: Iterable[int] | None = None) -> pd.DataFrame:
+    """Scans of every chunk (or only of ``patients``), sorted by (arm, patient, day)."""
+    files = sorted((Path(directory) / "chunks").glob("scans-*.parquet"))
+    wanted = None if patients is None else [int(i) for i in patients]
+    frames = []
+    for f in files:
+        if wanted is None:
+            frames.append(pd.read_parquet(f))
+        elif wanted:
+            frames.append(pd.read_parquet(f, filters=[("patient", "in", wanted)]))
+    scans = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["patient", "arm", "day", "sld_mm", "change_pct", "response"])
+    return scans.sort_values(["arm", "patient", "day"], kind="stable").reset_index(drop=True)
+
+
+def read_chunks(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-patient rows and every scan of a run."""
+    return read_patients(directory), read_scans(directory)
 
 
 class _Progress:
@@ -211,4 +238,4 @@ class _Progress:
             self._bar.__exit__(*exc)
 
 
-__all__ = ["TrialRun", "read_chunks", "run_trial"]
+__all__ = ["TrialRun", "read_chunks", "read_patients", "read_scans", "run_trial"]
