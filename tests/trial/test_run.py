@@ -202,3 +202,26 @@ def test_population_can_vary_a_treatment_parameter(tmp_path: Path) -> None:
     g = tmp_path / "bad.toml"
     g.write_text(f.read_text().replace("chemotherapy_emax0", "chemotherapy_emax9"))
     assert any("unknown name 'chemotherapy_emax9'" in x for x in problems(g))
+
+
+def test_irecist_treats_beyond_unconfirmed_progression(tmp_path: Path) -> None:
+    # with iRECIST, treatment continues past a first progression (iUPD) and stops only at the
+    # scan that confirms it (iCPD: a further 5 mm); RECIST 1.1's PFS still counts the first
+    # progression. A carrying capacity 4x the smoke trial's lets progressing tumours keep
+    # growing, so most iUPDs are confirmed; those that are not stay on treatment.
+    f = tmp_path / "irecist.toml"
+    f.write_text(SMOKE.read_text().replace("lethal_cells = 4.5e8", "lethal_cells = 1.9e9")
+                 + '\n[population]\nset = { b = 5e-10 }\n[response]\ncriteria = "irecist"\n')
+    p = run_trial(f, tmp_path / "ir", report=False).patients
+    chemo = p[(p["arm"] == "chemotherapy") & (p["status"] == "ok")]
+    last_dose = 189.0                                   # every 7 days until day 190
+    progressed = chemo[np.isfinite(chemo["pd_day"]) & (chemo["pd_day"] < last_dose)]
+    assert len(progressed) > 0
+    confirmed = progressed["icpd_day"] < last_dose
+    stopped = progressed["stopped_for"] == "progression"
+    assert (confirmed == stopped).all()
+    assert np.allclose(progressed.loc[stopped, "treatment_stopped_day"],
+                       progressed.loc[stopped, "icpd_day"])
+    assert confirmed.sum() >= 5 and (~confirmed).any()
+    assert progressed["treatment_stopped_day"][~confirmed].isna().all()
+    assert (progressed["iupd_day"] == progressed["pd_day"]).all()

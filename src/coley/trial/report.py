@@ -237,12 +237,12 @@ def _html(spec: TrialSpec, numbers: dict[str, Any], images: dict[str, str]) -> s
     for arm in arms:
         a = numbers["arms"][arm]
         if not a.get("patients"):
-            rows.append(f"<tr><td>{e(arm)}</td><td>0</td>" + "<td>-</td>" * 9 + "</tr>")
+            rows.append(f"<tr><td>{e(arm)}</td><td>0</td>" + "<td>-</td>" * 10 + "</tr>")
             continue
         cells = [str(a["patients"]), _fmt_rate(a.get("orr")), _fmt_rate(a.get("cr")),
                  _fmt_rate(a.get("dcr")), _fmt_med(a.get("pfs")),
                  _fmt_rate(a.get("pfs", {}).get("at_6mo")), _fmt_med(a.get("os")),
-                 _fmt_rate(a.get("os", {}).get("at_12mo")),
+                 _fmt_rate(a.get("os", {}).get("at_12mo")), _fmt_med(a.get("dor")),
                  _fmt_rate(a.get("toxicity_grade3plus")),
                  _fmt_rate(a.get("pseudoprogression"))]
         rows.append("<tr><td>" + e(arm) + "</td>" + "".join(f"<td>{e(c)}</td>" for c in cells)
@@ -285,7 +285,7 @@ response by {e(spec.response.criteria.upper())}. Not plausible (no acceptable dr
 {numbers['not_plausible']}; failed integrations per arm: {e(json.dumps(fails))}.</p>
 <h2>Response and survival</h2><table><tr><th>arm</th><th>n</th><th>ORR (95% CI)</th>
 <th>CR</th><th>DCR</th><th>median PFS, mo</th><th>6-mo PFS</th><th>median OS, mo</th>
-<th>12-mo OS</th><th>grade &ge;3 toxicity</th><th>pseudoprogression</th></tr>
+<th>12-mo OS</th><th>median DoR, mo</th><th>grade &ge;3 toxicity</th><th>pseudoprogression</th></tr>
 {''.join(rows)}</table>
 <h2>Comparisons</h2><table><tr><th>comparison</th><th>endpoint</th><th>HR (95% CI)</th>
 <th>log-rank p</th></tr>{''.join(comp)}</table>{calib}{imgs}
