@@ -279,6 +279,25 @@ class CompiledModel:
         return getattr(self.module, name)
 
 
+def load_source(source: str, file_stem: str, module_name: str) -> tuple[ModuleType, Path]:
+    """Write generated ``source`` to the kernel cache as ``file_stem.py`` (atomically, only if
+    it changed, so numba's on-disk cache stays valid) and import it as ``module_name``."""
+    folder = cache_dir() / "kernels"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{file_stem}.py"
+    if not path.exists() or path.read_text() != source:
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(source)
+        os.replace(tmp, path)
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:  # pragma: no cover - importlib contract
+        raise ImportError(f"cannot load generated module {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module, path
+
+
 def compile_model(model: Model, method: int = 0) -> CompiledModel:
     """Generate (or reuse) the module for ``model`` and ``method`` and import it; numba compiles
     lazily, each kernel on its first call."""
@@ -298,20 +317,8 @@ def compile_model(model: Model, method: int = 0) -> CompiledModel:
         if key in _LOADED:
             _LOADED[structure] = _LOADED[key]
             return _LOADED[key]
-        folder = cache_dir() / "kernels"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"coley_{model.name}_{key}.py"
-        if not path.exists() or path.read_text() != source:
-            tmp = path.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_text(source)
-            os.replace(tmp, path)
-        modname = f"coley_kernels_{model.name}_{key}"
-        spec = importlib.util.spec_from_file_location(modname, path)
-        if spec is None or spec.loader is None:  # pragma: no cover - importlib contract
-            raise ImportError(f"cannot load generated module {path}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[modname] = module
-        spec.loader.exec_module(module)
+        module, path = load_source(source, f"coley_{model.name}_{key}",
+                                   f"coley_kernels_{model.name}_{key}")
         compiled = CompiledModel(model.name, key, path, module)
         _LOADED[key] = compiled
         _LOADED[structure] = compiled

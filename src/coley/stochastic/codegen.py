@@ -11,14 +11,11 @@ makes a second session start without compiling.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import os
-import sys
 import threading
 from pathlib import Path
 from types import ModuleType
 
-from coley.model.codegen import _body, cache_dir
+from coley.model.codegen import _body, load_source
 from coley.model.model import Model
 from coley.stochastic.reactions import ReactionNetwork
 
@@ -82,19 +79,7 @@ def compile_network(model: Model, network: ReactionNetwork) -> ModuleType:
     with _LOCK:
         if key in _LOADED:
             return _LOADED[key]
-        folder = cache_dir() / "kernels"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"coley_stochastic_{model.name}_{key}.py"
-        if not path.exists() or path.read_text() != source:
-            tmp = path.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_text(source)
-            os.replace(tmp, path)
-        modname = f"coley_stochastic_{model.name}_{key}"
-        spec = importlib.util.spec_from_file_location(modname, path)
-        if spec is None or spec.loader is None:  # pragma: no cover - importlib contract
-            raise ImportError(f"cannot load generated module {path}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[modname] = module
-        spec.loader.exec_module(module)
+        stem = f"coley_stochastic_{model.name}_{key}"
+        module, _ = load_source(source, stem, stem)
         _LOADED[key] = module
         return module

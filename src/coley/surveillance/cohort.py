@@ -29,11 +29,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from coley.analysis.stats import wilson_interval
 from coley.errors import InvalidArgumentError
 from coley.model.model import Model
+from coley.serialize import json_safe
 from coley.solve.events import Extinction
 from coley.solve.result import SimulationResult
 from coley.solve.schedule import Infusion
 from coley.solve.simulate import simulate
 from coley.solve.solvers import AbstractSolver, Rodas4
+from coley.surveillance.arm_lookup import ArmLookup
 from coley.surveillance.classify import Classification, Thresholds, classify
 from coley.surveillance.model import HOST_INPUTS, TUMOUR_STATES
 from coley.surveillance.model import model as surveillance_model
@@ -446,27 +448,12 @@ class CohortArmResult:
 
 
 @dataclass(frozen=True)
-class CohortScenarioResult:
+class CohortScenarioResult(ArmLookup):
     """Every arm of a cohort scenario, with the resolved specification."""
 
     spec: ScenarioSpec
     arms: tuple[CohortArmResult, ...]
     model: Model
-
-    def arm(self, name: str) -> CohortArmResult:
-        """The arm called ``name``."""
-        for a in self.arms:
-            if a.name == name:
-                return a
-        raise InvalidArgumentError(
-            f"scenario {self.spec.name!r} has no arm {name!r}; its arms are "
-            f"{[a.name for a in self.arms]}."
-        )
-
-    @property
-    def labels(self) -> dict[str, str]:
-        """Classification label of each arm's median burden."""
-        return {a.name: a.classification.label for a in self.arms}
 
     def comparison(self) -> list[dict[str, Any]]:
         """The published statistics, their 95% intervals, and the compared arm's values."""
@@ -627,7 +614,7 @@ def cohort_summary(run: CohortScenarioResult, *, source: str = "",
             "example_patients": list(a.examples),
         })
     chance = association_by_chance(spec.cohort)
-    return _json_safe({
+    return json_safe({
         "scenario": spec.name,
         "title": spec.title,
         "behaviour": spec.behaviour,
@@ -730,16 +717,3 @@ def write_cohort_outputs(run: CohortScenarioResult, out_dir: str | Path, *, sour
     cohort_figure(run).savefig(out / f"{name}.png", dpi=110)
     summary = cohort_summary(run, source=source, versions=versions)
     (out / f"{name}.json").write_text(json.dumps(summary, indent=2) + "\n")
-
-
-def _json_safe(value: Any) -> Any:
-    """JSON-safe: NaN and infinities become None, numpy scalars plain numbers."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value

@@ -13,7 +13,6 @@ The output folder holds, per scenario ``NAME``:
 from __future__ import annotations
 
 import json
-import math
 import platform
 from importlib import metadata
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from coley.serialize import json_safe
 from coley.surveillance.cohort import (
     CohortScenarioResult,
     simulate_cohort_scenario,
@@ -45,17 +45,6 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _clean(value: Any) -> Any:
-    """JSON-safe: NaN and infinities become None."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
-
-
 def summary(run: ScenarioResult, source: str = "") -> dict[str, Any]:
     """The summary of a simulated scenario, as written to ``NAME.json``."""
     spec = run.spec
@@ -74,7 +63,7 @@ def summary(run: ScenarioResult, source: str = "") -> dict[str, Any]:
             "regimens": list(a.regimens),
             **a.metrics,
         })
-    return _clean({
+    return json_safe({
         "scenario": spec.name,
         "title": spec.title,
         "behaviour": spec.behaviour,

@@ -66,6 +66,7 @@ from coley.solve.result import SimulationResult
 from coley.solve.schedule import Infusion, Jump
 from coley.solve.simulate import simulate
 from coley.solve.solvers import Rodas4
+from coley.surveillance.arm_lookup import ArmLookup
 from coley.surveillance.classify import Classification, Thresholds, classify
 from coley.surveillance.cohort import CohortTable
 from coley.surveillance.model import HOST_INPUTS, TUMOUR_STATES
@@ -190,27 +191,12 @@ class ArmResult:
 
 
 @dataclass(frozen=True)
-class ScenarioResult:
+class ScenarioResult(ArmLookup):
     """Every arm of a scenario, with the resolved specification."""
 
     spec: ScenarioSpec
     arms: tuple[ArmResult, ...]
     model: Model
-
-    def arm(self, name: str) -> ArmResult:
-        """The arm called ``name``."""
-        for a in self.arms:
-            if a.name == name:
-                return a
-        raise InvalidArgumentError(
-            f"scenario {self.spec.name!r} has no arm {name!r}; its arms are "
-            f"{[a.name for a in self.arms]}."
-        )
-
-    @property
-    def labels(self) -> dict[str, str]:
-        """Classification label per arm."""
-        return {a.name: a.classification.label for a in self.arms}
 
 
 def tumour_total(result: SimulationResult, patient: int = 0) -> np.ndarray:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from coley.errors import InvalidArgumentError
+from coley.serialize import json_safe
 from coley.trial.calibrate import Calibration, max_entropy_weights
 from coley.trial.endpoints import MONTH, arm_summary, compare
 from coley.trial.spec import TrialSpec
@@ -308,20 +309,9 @@ def write_report(spec: TrialSpec, patients: pd.DataFrame, directory: str | Path
         fig.savefig(directory / "figures" / f"{name}.png", dpi=110)
         plt.close(fig)
         images[name] = base64.b64encode(buf.getvalue()).decode()
-    (directory / "report.json").write_text(json.dumps(_clean(numbers), indent=2, default=_json))
+    (directory / "report.json").write_text(json.dumps(json_safe(numbers), indent=2, default=_json))
     (directory / "report.html").write_text(_html(spec, numbers, images))
     return numbers
-
-
-def _clean(x: Any) -> Any:
-    """Numbers for strict JSON: non-finite floats become null."""
-    if isinstance(x, dict):
-        return {str(k): _clean(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_clean(v) for v in x]
-    if isinstance(x, float | np.floating):
-        return float(x) if math.isfinite(x) else None
-    return x
 
 
 def _json(x: Any) -> Any:
