@@ -225,3 +225,17 @@ def test_irecist_treats_beyond_unconfirmed_progression(tmp_path: Path) -> None:
     assert confirmed.sum() >= 5 and (~confirmed).any()
     assert progressed["treatment_stopped_day"][~confirmed].isna().all()
     assert (progressed["iupd_day"] == progressed["pd_day"]).all()
+
+
+def test_plausibility_rule_untreated_tumours_keep_growing(tmp_path: Path) -> None:
+    # Kuznetsov 1994 tumours can shrink on their own (damped oscillation to the dormant focus;
+    # without the rule about a third of the control arm "responds"). Metastatic disease does
+    # not: requiring the untreated burden to be larger 84 days after diagnosis removes them.
+    f = tmp_path / "grow.toml"
+    f.write_text(SMOKE.read_text().replace("doubling_days = [2, 60]",
+                                           "doubling_days = [2, 60]\nkeeps_growing_days = 84"))
+    p = run_trial(f, tmp_path / "grow", report=False).patients
+    control = p[(p["arm"] == "control") & (p["status"] == "ok")]
+    assert len(control) >= 40
+    assert (control["best_change_pct"] > -30).all()
+    assert control["attempts"].mean() > 1.5            # candidates were redrawn

@@ -178,6 +178,13 @@ def diagnose(spec: TrialSpec, model: Model, patients: np.ndarray) -> Baseline:
             lo = -np.inf if st.lower is None else st.lower
             hi = np.inf if st.upper is None else st.upper
             end_state[:, j] = np.clip(end_state[:, j], lo, hi)
+        if dx.keeps_growing_days is not None and ok.any():
+            rows = np.flatnonzero(ok)
+            grows = _keeps_growing(spec, model, growth, end_state, rows)
+            reason = np.where(ok & ~np.isin(np.arange(ok.size), rows[grows]),
+                              f"untreated tumour smaller {dx.keeps_growing_days:g} days after "
+                              "diagnosis (regresses on its own)", reason)
+            ok[rows[~grows]] = False
         for r in np.flatnonzero(ok):
             i = pending[r]
             for k, v in table.items():
@@ -204,6 +211,20 @@ def diagnose(spec: TrialSpec, model: Model, patients: np.ndarray) -> Baseline:
         diagnosis_day=dday[keep], doubling_days=dbl[keep], attempts=attempt[keep] + 1,
         failed=failed,
     )
+
+
+def _keeps_growing(spec: TrialSpec, model: Model, table: dict[str, np.ndarray],
+                   end_state: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """For diagnosed candidates ``rows``: is the untreated tumour burden larger
+    ``keeps_growing_days`` after diagnosis than at diagnosis?"""
+    days = float(spec.diagnosis.keeps_growing_days)  # type: ignore[arg-type]
+    sub = {k: np.asarray(v)[rows] for k, v in table.items()}
+    for j, name in enumerate(model.state_names):
+        sub[name] = end_state[rows, j]
+    res = simulate(model, sub, saveat=[0.0, days], solver=spec.solver())
+    idx = [list(model.state_names).index(s) for s in tumour_states(spec, model)]
+    burden = res.values[:, :, idx].sum(axis=2)
+    return np.asarray((res.status >= 0) & (burden[:, -1] > burden[:, 0]))
 
 
 def _tumour_state(model: Model) -> str:

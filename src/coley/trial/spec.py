@@ -85,6 +85,7 @@ class DiagnosisSpec(_Strict):
     cells: float = Field(gt=0)
     max_days: float = Field(default=7300.0, gt=0)
     doubling_days: tuple[float, float] | None = None
+    keeps_growing_days: float | None = Field(default=None, gt=0)
     max_attempts: int = Field(default=20, ge=1)
 
 
