@@ -49,11 +49,11 @@ def test_car_t_gives_mostly_complete_responses_and_some_failures(car_t: dict) ->
     # Antigen-negative regrowth: most responses do not last (ELIANA relapses were often
     # CD19-negative [M]); 12-month PFS well below the response rate.
     assert arm["pfs"]["at_12mo"]["value"] < arm["orr"]["value"] - 0.2
-    # CRS is tracked and driven by CAR-T killing: everybody has some (any grade 58-93% in
-    # JULIET/ZUMA-1 [M]); grade >= 3 is over-predicted by the catalogue's uncalibrated rate
-    # (README), so only its presence is checked.
-    assert arm["toxicity_any_grade"]["value"] > 0.5
-    assert arm["toxicity_grade3plus"]["value"] > 0.0
+    # CRS driven by CAR-T killing: any grade 58% (JULIET) to 93% (ZUMA-1), grade >= 3 22% and
+    # 13% [M]. The catalogue rate is calibrated on this example at 200 patients (23% / 61%);
+    # at the test's size the binomial 95% half-width is about 8-10 points.
+    assert 0.4 < arm["toxicity_any_grade"]["value"] < 0.95
+    assert 0.08 < arm["toxicity_grade3plus"]["value"] < 0.35
 
 
 def test_high_dose_il2_response_rate_is_near_atkins_1999(il2: dict) -> None:
