@@ -239,3 +239,14 @@ def test_plausibility_rule_untreated_tumours_keep_growing(tmp_path: Path) -> Non
     assert len(control) >= 40
     assert (control["best_change_pct"] > -30).all()
     assert control["attempts"].mean() > 1.5            # candidates were redrawn
+
+
+def test_validate_recognises_trial_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                         ) -> None:
+    assert main(["validate", str(SMOKE)]) == 0
+    assert "trial file" in capsys.readouterr().out
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SMOKE.read_text().replace('reference_arm = "control"',
+                                             'reference_arm = "contrl"'))
+    assert main(["validate", str(bad)]) == 2
+    assert "unknown arm 'contrl'" in capsys.readouterr().err

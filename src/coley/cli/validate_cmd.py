@@ -1,4 +1,5 @@
-"""``coley validate FILE``: check a regimen file and name every problem (exit 0 or 2)."""
+"""``coley validate FILE``: check a regimen, trial or scenario file and name every problem
+(exit 0 or 2) without simulating anything."""
 
 from __future__ import annotations
 
@@ -6,17 +7,49 @@ from pathlib import Path
 
 import typer
 
-from coley.treat.scenario import problems
+from coley.errors import CoLeyError
+
+
+def _kind(file: Path) -> str:
+    """'trial', 'scenario' or 'regimen', from the file's top-level keys."""
+    from coley.treat.scenario import _read
+
+    try:
+        data = _read(file)
+    except CoLeyError:
+        return "regimen"  # the regimen checker reports the unreadable file
+    if "diagnosis" in data or "follow_up_days" in data:
+        return "trial"
+    if "behaviour" in data or ("arm" in data and "regimen" not in data):
+        return "scenario"
+    return "regimen"
 
 
 def validate(
-    file: Path = typer.Argument(..., help="Regimen file (.toml, .yaml or .yml)."),
-    days: float = typer.Option(None, "--days", help="Horizon to check dose days against."),
+    file: Path = typer.Argument(..., help="Regimen, trial or scenario file (.toml/.yaml)."),
+    days: float = typer.Option(None, "--days", help="Horizon to check dose days against "
+                               "(regimen files)."),
 ) -> None:
-    """Validate a regimen file without simulating anything."""
-    found = problems(file, days=days)
+    """Validate a regimen file, a trial file or a surveillance scenario."""
+    kind = _kind(file)
+    if kind == "trial":
+        from coley.trial.spec import problems as trial_problems
+
+        found = trial_problems(file)
+    elif kind == "scenario":
+        from coley.surveillance.scenario import load_scenario
+
+        try:
+            load_scenario(file)
+            found = []
+        except CoLeyError as exc:
+            found = [str(exc)]
+    else:
+        from coley.treat.scenario import problems
+
+        found = problems(file, days=days)
     if found:
         for line in found:
             typer.echo(f"error: {line}", err=True)
         raise typer.Exit(2)
-    typer.echo(f"{file}: ok")
+    typer.echo(f"{file}: ok ({kind} file)")
