@@ -5,7 +5,9 @@
 * :func:`classify`: label a tumour trajectory elimination / equilibrium / escape, with the time
   under control;
 * :func:`run_scenario`: simulate a scenario file (scenarios/*.toml) and write trajectories, a
-  figure and a JSON summary.
+  figure and a JSON summary;
+* :func:`robustness`: how often each scenario's expectations hold when the assumed ([A])
+  parameters vary (Latin hypercube, per-parameter influence).
 """
 
 from coley.surveillance.classify import Classification as Classification
@@ -19,6 +21,8 @@ from coley.surveillance.cohort import simulate_cohort_scenario as simulate_cohor
 from coley.surveillance.model import HOST_INPUTS as HOST_INPUTS
 from coley.surveillance.model import TUMOUR_STATES as TUMOUR_STATES
 from coley.surveillance.model import model as model
+from coley.surveillance.robustness import RobustnessResult as RobustnessResult
+from coley.surveillance.robustness import robustness as robustness
 from coley.surveillance.runner import run_scenario as run_scenario
 from coley.surveillance.scenario import ArmResult as ArmResult
 from coley.surveillance.scenario import ScenarioResult as ScenarioResult
@@ -29,7 +33,8 @@ from coley.surveillance.scenario import tumour_total as tumour_total
 
 __all__ = [
     "HOST_INPUTS", "TUMOUR_STATES", "ArmResult", "Classification", "CohortSpec", "EventProcess",
-    "ScenarioResult", "ScenarioSpec", "Thresholds", "classify", "load_scenario", "model",
-    "run_scenario", "simulate_cohort", "simulate_cohort_scenario", "simulate_scenario",
+    "RobustnessResult", "ScenarioResult", "ScenarioSpec", "Thresholds", "classify",
+    "load_scenario", "model", "robustness", "run_scenario", "simulate_cohort",
+    "simulate_cohort_scenario", "simulate_scenario",
     "time_under_control", "tumour_total",
 ]

@@ -66,6 +66,9 @@ def _parameters() -> tuple[Parameter, ...]:
         P("mu", 0.0, "1", "antigen-loss (evasive) variants per P-cell division",
           _a("loss of MHC-I/antigen; plausible 1e-9-1e-5; 0 by default because a "
              "deterministic model grows fractional variant cells (see docs)"), lower=0, upper=1),
+        P("v_fitness", 1.0, "1", "proliferation of antigen-loss variants V relative to P",
+          _a("a fitness cost of losing antigen presentation (B2M/JAK loss) would put it "
+             "below 1; plausible 0.2-1; 1 by default"), lower=0),
         P("softness", 0.99, "1", "reduction of T/NK killing of soft cells: 1 - phi_soft",
           _a("soft EMT-like cells largely escape perforin delivery; plausible 0.7-0.99; "
              "gelsolin knockout sets it to 0"), lower=0, upper=1),
@@ -221,7 +224,7 @@ _EQUATIONS = {
     "P": "growth*(1 - mu)*P - (dormancy + emt)*P + wake*(D + S) - kill*P",
     "D": "dormancy*P - wake*D - kill*D",
     "S": "emt*P - wake*S - phi*kill*S",
-    "V": "growth*V + growth*mu*P - nk_missing_self*nk*nk_fV*V",
+    "V": "v_fitness*growth*V + growth*mu*P - nk_missing_self*nk*nk_fV*V",
     "N": "sN - dN*N",
     "E": "sE*(1 + e_A*A) + pE*IL2*E*stim - xE*pd1*(1 + pd_gain*L)*E*T_vis - dE*E - kEM*E*stim"
          " + recall",
