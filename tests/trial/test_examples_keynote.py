@@ -70,3 +70,19 @@ def test_stable_disease_exists_unweighted(report: dict) -> None:
     for arm in ("pembrolizumab_q2w", "ipilimumab"):
         u = report["arms"][arm]["unweighted"]
         assert u["pfs"]["at_6mo"]["value"] > u["orr"]["value"] + 0.05, arm
+
+
+@pytest.mark.parametrize("arm", list(KEYNOTE006))
+def test_responses_partial_and_durable(report: dict, arm: str) -> None:
+    # Antigen-loss cells V (invisible to T cells, fitness cost v_fitness = 0.2, NK-sensitive)
+    # leave a residual in many responders: without them 95-100% of responses were complete.
+    # Robert et al. 2015 (median follow-up 7.9 months): CR in 5-6% of patients on
+    # pembrolizumab (16-18% of responders) and 1.4% on ipilimumab (12%); the virtual best
+    # response is read over 24 months, in which CRs keep accruing, so the bound is loose.
+    a = report["arms"][arm]
+    assert a["cr"]["value"] < 0.6 * a["orr"]["value"], (arm, a["cr"]["value"], a["orr"]["value"])
+    # ... and the residual does not regrow on treatment: responses last (trial, recalled:
+    # 89 / 97 / 88% ongoing at 7.9 months; median duration of response not reached)
+    dor = a["dor"]
+    assert dor["median_months"] is None, (arm, dor["median_months"])
+    assert dor["at_12mo"]["value"] > 0.85, (arm, dor["at_12mo"]["value"])
