@@ -67,6 +67,12 @@ def _complete(patients: pd.DataFrame) -> pd.DataFrame:
 
 def analyse(spec: TrialSpec, patients: pd.DataFrame) -> dict[str, Any]:
     """All report numbers (also returned by :func:`write_report`)."""
+    return _analyse(spec, patients)[0]
+
+
+def _analyse(spec: TrialSpec, patients: pd.DataFrame
+             ) -> tuple[dict[str, Any], dict[int, float]]:
+    """The report numbers and the calibration weight of each patient (empty: unweighted)."""
     patients = _complete(patients)
     ok = patients[patients["status"] == "ok"]
     numbers: dict[str, Any] = {
@@ -123,12 +129,12 @@ def analyse(spec: TrialSpec, patients: pd.DataFrame) -> dict[str, Any]:
     numbers["comparisons"] = {
         arm: {ep: compare(*sets[arm], *sets[ref], ep) for ep in ("pfs", "os")}
         for arm in spec.arm_names() if arm != ref}
-    return numbers
+    return numbers, weight_of
 
 
 # ---------------------------------------------------------------------------- figures
 def _figures(spec: TrialSpec, patients: pd.DataFrame, directory: Path,
-             numbers: dict[str, Any]) -> dict[str, Any]:
+             numbers: dict[str, Any], weight_of: dict[int, float]) -> dict[str, Any]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -149,13 +155,16 @@ def _figures(spec: TrialSpec, patients: pd.DataFrame, directory: Path,
             df = ok[ok["arm"] == arm]
             if not len(df):
                 continue
+            if weight_of:
+                df = df[df["patient"].isin(weight_of)]
+            w = df["patient"].map(weight_of).to_numpy(float) if weight_of else np.ones(len(df))
             km = _km(df[f"{ep}_days"].to_numpy(float) / MONTH,
-                     df[f"{ep}_event"].to_numpy(bool), np.ones(len(df)), arm)
+                     df[f"{ep}_event"].to_numpy(bool), w, arm)
             km.plot_survival_function(ax=ax, ci_show=True)
         ax.set_xlabel("months since randomisation")
         ax.set_ylabel("probability")
         ax.set_ylim(0, 1.02)
-        ax.set_title(title)
+        ax.set_title(title + (" (calibrated weights)" if weight_of else ""))
     fig.tight_layout()
     figs["km"] = fig
     # waterfall
@@ -300,10 +309,10 @@ def write_report(spec: TrialSpec, patients: pd.DataFrame, directory: str | Path
     import matplotlib.pyplot as plt
 
     directory = Path(directory)
-    numbers = analyse(spec, patients)
+    numbers, weight_of = _analyse(spec, patients)
     (directory / "figures").mkdir(parents=True, exist_ok=True)
     images = {}
-    for name, fig in _figures(spec, patients, directory, numbers).items():
+    for name, fig in _figures(spec, patients, directory, numbers, weight_of).items():
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=90)
         fig.savefig(directory / "figures" / f"{name}.png", dpi=110)
