@@ -293,18 +293,22 @@ class Model:
             raise self._fail(f"{where} must be a string or sympy expression, got {text!r}.")
         if not isinstance(expr, sp.Expr):
             raise self._fail(f"{where} is not an arithmetic expression: {text!r}.")
+        if expr.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            raise self._fail(f"{where} evaluates to a non-finite constant: {text!r}.")
+        return self._bind_symbols(expr, where, known)
+
+    def _bind_symbols(self, obj: Any, where: str, known: Mapping[str, Any]) -> Any:
+        """``obj`` with every free symbol checked against the declared names (and ``t``) and
+        replaced by the model's real-valued symbol."""
         allowed = {*known, "t"}
-        for sym in sorted(expr.free_symbols, key=str):
+        for sym in sorted(obj.free_symbols, key=str):
             if str(sym) not in allowed:
                 raise self._fail(
                     f"{where} uses undefined symbol {str(sym)!r}.{suggest(str(sym), allowed)} "
                     "Declare it as a parameter, state, input or expression."
                 )
-        if expr.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-            raise self._fail(f"{where} evaluates to a non-finite constant: {text!r}.")
-        # Replace user symbols by the model's real-valued symbols.
-        return expr.xreplace({s: known[str(s)] for s in expr.free_symbols if str(s) in known
-                              and isinstance(known[str(s)], sp.Symbol)})
+        return obj.xreplace({s: known[str(s)] for s in obj.free_symbols if str(s) in known
+                             and isinstance(known[str(s)], sp.Symbol)})
 
     def _parse_condition(self, text: Any, where: str, known: Mapping[str, Any]) -> Any:
         """A trigger condition (sympy Boolean) over the declared names and ``t``."""
@@ -325,15 +329,7 @@ class Model:
             cond = text
         if not isinstance(cond, sp.logic.boolalg.Boolean):
             raise self._fail(f"{where} is not a condition (a comparison): {text!r}.")
-        allowed = {*known, "t"}
-        for sym in sorted(cond.free_symbols, key=str):
-            if str(sym) not in allowed:
-                raise self._fail(
-                    f"{where} uses undefined symbol {str(sym)!r}.{suggest(str(sym), allowed)} "
-                    "Declare it as a parameter, state, input or expression."
-                )
-        return cond.xreplace({s: known[str(s)] for s in cond.free_symbols if str(s) in known
-                              and isinstance(known[str(s)], sp.Symbol)})
+        return self._bind_symbols(cond, where, known)
 
     @cached_property
     def parsed_expressions(self) -> dict[str, sp.Expr]:
