@@ -79,6 +79,9 @@ class Model:
         Discontinuities the model declares (:class:`~coley.model.components.ModelEvent`):
         when a trigger becomes true, states are set (a dose at day 45, a reset when a state
         crosses a level). Imported SBML events become these.
+    tumour_states:
+        States whose sum is the tumour burden (cells), read by diagnosis, response and death
+        rules. Empty: the target of the ``tumour_cells`` hook, if the model has one.
     source_ids:
         ``{name: original id}`` for names that differ from the identifier in the model's source
         file (an SBML id such as ``lambda`` or ``t`` that coley cannot use as a name); output
@@ -97,6 +100,7 @@ class Model:
     description: str = ""
     events: tuple[ModelEvent, ...] = ()
     source_ids: Mapping[str, str] = field(default_factory=dict)
+    tumour_states: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "states", tuple(self.states))
@@ -107,6 +111,7 @@ class Model:
         object.__setattr__(self, "expressions", dict(self.expressions))
         object.__setattr__(self, "events", tuple(self.events))
         object.__setattr__(self, "source_ids", dict(self.source_ids))
+        object.__setattr__(self, "tumour_states", tuple(self.tumour_states))
         self._validate()
 
     # ------------------------------------------------------------------ validation
@@ -190,6 +195,14 @@ class Model:
                     f"source_ids maps {name!r} to {original!r}; keys must be declared names "
                     "and values strings."
                 )
+        state_names = [s.name for s in self.states]
+        for name in self.tumour_states:
+            if name not in state_names:
+                raise self._fail(
+                    f"tumour_states names {name!r}, which is not a state."
+                    f"{suggest(name, state_names)} List the states summed into the tumour "
+                    "burden."
+                )
         # Parsing checks every symbol and every expression once.
         _ = self.rhs
         _ = self.event_code
@@ -209,6 +222,14 @@ class Model:
     def input_names(self) -> tuple[str, ...]:
         """Input names, in the order of the input vector."""
         return tuple(u.name for u in self.inputs)
+
+    @property
+    def burden_states(self) -> tuple[str, ...]:
+        """States summed into the tumour burden (cells): ``tumour_states``, else the target of
+        the ``tumour_cells`` hook; empty when the model declares neither."""
+        if self.tumour_states:
+            return self.tumour_states
+        return tuple(h.target for h in self.hooks if h.name == "tumour_cells")
 
     def hook(self, name: str) -> Hook:
         """The declared hook ``name`` (the error lists the hooks the model has)."""

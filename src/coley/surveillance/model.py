@@ -296,4 +296,5 @@ def model() -> Model:
                  "assumptions with plausible ranges.",
         ),
         description=_DESCRIPTION,
+        tumour_states=TUMOUR_STATES,
     )

@@ -252,6 +252,7 @@ def apply_regimens(model: Model, regimens: Sequence[Regimen], *,
                           model.citation.biomodels_id, model.citation.note),
         inputs=tuple(inputs), expressions=expressions, hooks=model.hooks,
         description=model.description, events=model.events, source_ids=model.source_ids,
+        tumour_states=model.tumour_states,
     )
     return TreatedModel(treated, tuple(schedule), tuple(toxicities), tuple(notes),
                         tuple(owners))
