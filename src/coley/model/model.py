@@ -284,6 +284,7 @@ class Model:
             parameters=tuple(params.values()), equations=self.equations, citation=self.citation,
             inputs=self.inputs, expressions=self.expressions, hooks=self.hooks,
             description=self.description, events=self.events, source_ids=self.source_ids,
+            tumour_states=self.tumour_states,
         )
 
     # ------------------------------------------------------------------ symbolic form
