@@ -18,7 +18,7 @@ import pytest
 
 from coley.errors import InvalidArgumentError
 from coley.surveillance import ScenarioSpec, load_scenario
-from coley.surveillance.model import model as surveillance_model
+from coley.library.surveillance import model as surveillance_model
 from coley.surveillance.robustness import (
     NORMALISATIONS,
     arm_parameters,

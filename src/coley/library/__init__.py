@@ -21,7 +21,7 @@ from coley.library import (
     stein2019,
 )
 from coley.model.model import Model
-from coley.surveillance.model import model as surveillance_model
+from coley.library.surveillance import model as surveillance_model
 
 
 @dataclass(frozen=True)

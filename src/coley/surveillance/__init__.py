@@ -18,9 +18,9 @@ from coley.surveillance.cohort import CohortSpec as CohortSpec
 from coley.surveillance.cohort import EventProcess as EventProcess
 from coley.surveillance.cohort import simulate_cohort as simulate_cohort
 from coley.surveillance.cohort import simulate_cohort_scenario as simulate_cohort_scenario
-from coley.surveillance.model import HOST_INPUTS as HOST_INPUTS
-from coley.surveillance.model import TUMOUR_STATES as TUMOUR_STATES
-from coley.surveillance.model import model as model
+from coley.library.surveillance import HOST_INPUTS as HOST_INPUTS
+from coley.library.surveillance import TUMOUR_STATES as TUMOUR_STATES
+from coley.library.surveillance import model as model
 from coley.surveillance.robustness import RobustnessResult as RobustnessResult
 from coley.surveillance.robustness import robustness as robustness
 from coley.surveillance.runner import run_scenario as run_scenario

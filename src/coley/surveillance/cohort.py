@@ -37,8 +37,8 @@ from coley.solve.simulate import simulate
 from coley.solve.solvers import AbstractSolver, Rodas4
 from coley.surveillance.arm_lookup import ArmLookup
 from coley.surveillance.classify import Classification, Thresholds, classify
-from coley.surveillance.model import HOST_INPUTS, TUMOUR_STATES
-from coley.surveillance.model import model as surveillance_model
+from coley.library.surveillance import HOST_INPUTS, TUMOUR_STATES
+from coley.library.surveillance import model as surveillance_model
 
 if TYPE_CHECKING:
     from coley.surveillance.scenario import ScenarioSpec

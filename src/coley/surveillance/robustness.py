@@ -57,8 +57,8 @@ from coley.solve.simulate import simulate
 from coley.solve.solvers import Rodas4
 from coley.surveillance.classify import Classification, classify
 from coley.surveillance.cohort import simulate_cohort
-from coley.surveillance.model import TUMOUR_STATES
-from coley.surveillance.model import model as surveillance_model
+from coley.library.surveillance import TUMOUR_STATES
+from coley.library.surveillance import model as surveillance_model
 from coley.surveillance.scenario import (
     ScenarioSpec,
     _regimens,

@@ -69,8 +69,8 @@ from coley.solve.solvers import Rodas4
 from coley.surveillance.arm_lookup import ArmLookup
 from coley.surveillance.classify import Classification, Thresholds, classify
 from coley.surveillance.cohort import CohortTable
-from coley.surveillance.model import HOST_INPUTS, TUMOUR_STATES
-from coley.surveillance.model import model as surveillance_model
+from coley.library.surveillance import HOST_INPUTS, TUMOUR_STATES
+from coley.library.surveillance import model as surveillance_model
 from coley.treat.apply import apply_regimens
 from coley.treat.regimen import Regimen
 from coley.treat.scenario import RegimenSpec

@@ -238,13 +238,11 @@ def _tumour_state(model: Model) -> str:
 
 
 def tumour_states(spec: TrialSpec, model: Model) -> list[str]:
-    """States summed into the tumour burden (``tumour.states`` or the tumour_cells hook)."""
+    """States summed into the tumour burden (``tumour.states``, else the model's own)."""
     if spec.tumour.states:
         return list(spec.tumour.states)
-    if model.name == "surveillance":
-        from coley.surveillance.model import TUMOUR_STATES
-
-        return list(TUMOUR_STATES)
+    if model.burden_states:
+        return list(model.burden_states)
     return [_tumour_state(model)]
 
 
