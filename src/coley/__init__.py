@@ -7,7 +7,9 @@ and analysis. Start with ``coley.library.get("kuznetsov1994")`` and ``coley.simu
 from coley import library as library
 from coley import sbml as sbml
 from coley import surveillance as surveillance
+from coley import treat as treat
 from coley import trial as trial
+from coley._version import __version__ as __version__
 from coley.analysis.equilibria import Equilibrium as Equilibrium
 from coley.analysis.equilibria import equilibria as equilibria
 from coley.errors import CoLeyError as CoLeyError
@@ -24,6 +26,7 @@ from coley.model.components import State as State
 from coley.model.model import Model as Model
 from coley.solve.events import Extinction as Extinction
 from coley.solve.events import Threshold as Threshold
+from coley.solve.intervention import Intervention as Intervention
 from coley.solve.result import SimulationResult as SimulationResult
 from coley.solve.schedule import Bolus as Bolus
 from coley.solve.schedule import Infusion as Infusion
@@ -34,13 +37,13 @@ from coley.solve.solvers import Rodas4 as Rodas4
 from coley.stochastic import HybridTauLeaping as HybridTauLeaping
 from coley.stochastic import StochasticResult as StochasticResult
 from coley.stochastic import simulate_stochastic as simulate_stochastic
-
-__version__ = "0.1.0"
+from coley.treat.apply import Treatment as Treatment
 
 __all__ = [
     "Bolus", "Citation", "CoLeyError", "Dopri5", "Equilibrium", "Extinction", "HybridTauLeaping",
-    "Infusion", "Input", "InvalidArgumentError", "Jump", "Model", "ModelDefinitionError",
+    "Infusion", "Input", "Intervention", "InvalidArgumentError", "Jump", "Model", "ModelDefinitionError",
     "ModelEvent", "Parameter", "Rodas4", "SBMLError", "SimulationError", "SimulationResult",
-    "State", "StochasticResult", "Threshold", "UnknownNameError", "equilibria", "library", "sbml",
-    "simulate", "simulate_stochastic", "surveillance", "trial",
+    "State", "StochasticResult", "Threshold", "Treatment", "UnknownNameError", "__version__",
+    "equilibria", "library", "sbml", "simulate", "simulate_stochastic", "surveillance", "treat",
+    "trial",
 ]

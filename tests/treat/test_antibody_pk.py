@@ -110,7 +110,8 @@ def test_trastuzumab_weekly_steady_state_matches_bruno_2005() -> None:
     # half-lives) leave the trough within 0.2% of steady state
     model = coley.library.get("depillis2005")  # has the nk_kill hook
     reg = Regimen("trastuzumab", Dose(dose, "mg"), Every(tau, count=40))
-    res = coley.simulate(model, saveat=np.array([0.0, 40 * tau]), regimens=[reg], solver=TIGHT)
+    res = coley.simulate(model, saveat=np.array([0.0, 40 * tau]),
+                         treatment=coley.Treatment([reg]), solver=TIGHT)
     trough = res["trastuzumab_A1"][0][-1] / pk.volume_central
     assert trough == pytest.approx(c_ss(tau), rel=2e-3)
     assert trough < c_ss(tau)

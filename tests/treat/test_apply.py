@@ -31,7 +31,8 @@ def test_kirschner_panetta_adoptive_transfer_threshold_through_a_regimen() -> No
     for rate in (530.0, 550.0):
         reg = Regimen("adoptive_t_cells", Dose(rate * days, "state"), At((0,)),
                       route=Infusion(24 * days))
-        treated = coley.simulate(kp, start, t_end=days, regimens=[reg], solver=TIGHT)
+        treated = coley.simulate(kp, start, t_end=days,
+                                 treatment=coley.Treatment([reg]), solver=TIGHT)
         direct = coley.simulate(kp, {**start, "s1": rate}, t_end=days, solver=TIGHT)
         assert np.array_equal(treated["T"], direct["T"])
         finals[rate] = treated.final("T")[0]
@@ -50,7 +51,8 @@ def test_kirschner_panetta_il2_alone_does_not_clear() -> None:
 
 def test_bolus_of_cells_adds_to_the_hooked_state(kuz: coley.Model) -> None:
     reg = Regimen("adoptive_t_cells", Dose(1e6, "cells"), At((5,)))
-    res = coley.simulate(kuz, saveat=[0, 4.999999, 5], regimens=[reg], solver=TIGHT)
+    res = coley.simulate(kuz, saveat=[0, 4.999999, 5],
+                         treatment=coley.Treatment([reg]), solver=TIGHT)
     assert res["E"][0, 2] - res["E"][0, 1] == pytest.approx(1e6, rel=1e-4)
 
 
@@ -58,7 +60,7 @@ def test_radiotherapy_fraction_follows_the_linear_quadratic_model(kuz: coley.Mod
     # Surviving fraction after d = 2 Gy: exp(-alpha d - beta d^2), alpha = 0.146/Gy (Kosinsky
     # 2018) and alpha/beta = 10 Gy: exp(-0.292 - 0.0584) = 0.7044.
     reg = Regimen("radiotherapy", Dose(2, "Gy"), At((3,)))
-    res = coley.simulate(kuz, saveat=[0, 3], regimens=[reg], solver=TIGHT)
+    res = coley.simulate(kuz, saveat=[0, 3], treatment=coley.Treatment([reg]), solver=TIGHT)
     ref = coley.simulate(kuz, saveat=[0, 3], solver=TIGHT)
     ratio = res["T"][0, 1] / ref["T"][0, 1]
     assert ratio == pytest.approx(math.exp(-0.146 * 2 - 0.0146 * 4), rel=1e-12)
@@ -66,7 +68,7 @@ def test_radiotherapy_fraction_follows_the_linear_quadratic_model(kuz: coley.Mod
 
 def test_surgery_leaves_the_residual_fraction(kuz: coley.Model) -> None:
     reg = Regimen("surgery", Dose(0.001, "fraction"), At((10,)))
-    res = coley.simulate(kuz, saveat=[0, 10], regimens=[reg], solver=TIGHT)
+    res = coley.simulate(kuz, saveat=[0, 10], treatment=coley.Treatment([reg]), solver=TIGHT)
     ref = coley.simulate(kuz, saveat=[0, 10], solver=TIGHT)
     assert res["T"][0, 1] == pytest.approx(0.001 * ref["T"][0, 1], rel=1e-12)
 

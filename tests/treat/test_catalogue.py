@@ -34,7 +34,7 @@ def test_every_modality_of_the_issue_exists_with_sources() -> None:
 def test_irae_calibration_reproduces_keynote006(reg: Regimen, cov: dict[str, float] | None,
                                                published: float) -> None:
     kuz = coley.library.get("kuznetsov1994")
-    res = coley.simulate(kuz, t_end=365, regimens=[reg], covariates=cov,
+    res = coley.simulate(kuz, t_end=365, treatment=coley.Treatment([reg], covariates=cov),
                          solver=coley.Rodas4(rtol=1e-10, atol=1e-10))
     hazard = res.final(f"{reg.modality}_irAE_H")[0]
     # rates are given to 3 significant figures, so the rate reproduces to ~0.2% relative

@@ -80,7 +80,8 @@ def test_modality_moves_its_readout(name: str, model: str, regimen: Regimen,
                                     sign: int) -> None:
     variant = {"variant": "human9"} if model == "depillis2005" else {}
     m = coley.library.get(model, **variant)
-    treated = coley.simulate(m, _start(model), t_end=60, regimens=[regimen], covariates=cov)
+    treated = coley.simulate(m, _start(model), t_end=60,
+                             treatment=coley.Treatment([regimen], covariates=cov))
     untreated = coley.simulate(m, _start(model), t_end=60)
     a, b = _readout(treated, readout), _readout(untreated, readout)
     assert np.sign(a - b) == sign, f"{name}: {readout} treated {a:.4g} vs untreated {b:.4g}"
@@ -93,7 +94,8 @@ def test_adcc_antibodies_need_working_nk_cells() -> None:
     m = coley.library.get("depillis2005", variant="human9")
     no_nk = {**DP_START, "N": 0.0, "sigma": 0.0}
     reg = Regimen("rituximab", Dose(375, "mg/m2"), Every(7, count=4))
-    treated = coley.simulate(m, no_nk, t_end=30, regimens=[reg], covariates={"bsa": 1.8})
+    treated = coley.simulate(m, no_nk, t_end=30,
+                             treatment=coley.Treatment([reg], covariates={"bsa": 1.8}))
     untreated = coley.simulate(m, no_nk, t_end=30)
     assert treated.final("T")[0] == pytest.approx(untreated.final("T")[0], rel=1e-6)
 
@@ -103,7 +105,7 @@ def test_tgfb_inhibitor_blocks_entry_into_the_soft_state() -> None:
     # (EMT) state S; blocking the pathway lowers the soft population that forms.
     m = coley.surveillance.model()
     reg = Regimen("tgfb_inhibitor", Dose(100, "mg"), Every(1, count=60))
-    treated = coley.simulate(m, t_end=90, regimens=[reg])
+    treated = coley.simulate(m, t_end=90, treatment=coley.Treatment([reg]))
     untreated = coley.simulate(m, t_end=90)
     assert treated.final("S")[0] < 0.5 * untreated.final("S")[0]
 
@@ -115,7 +117,7 @@ def test_actin_targeting_makes_soft_cells_killable() -> None:
     m = coley.surveillance.model()
     start = {"P": 0.0, "S": 1e4}
     reg = Regimen("actin_targeting", Dose(100, "mg"), Every(1, count=60))
-    treated = coley.simulate(m, start, t_end=90, regimens=[reg])
+    treated = coley.simulate(m, start, t_end=90, treatment=coley.Treatment([reg]))
     untreated = coley.simulate(m, start, t_end=90)
     assert treated.final("S")[0] < 0.5 * untreated.final("S")[0]
 
@@ -125,4 +127,5 @@ def test_mechanosurveillance_drugs_need_the_surveillance_hooks(name: str) -> Non
     # The published library models do not represent soft, TGF-beta-induced tumour cells.
     reg = Regimen(name, Dose(100, "mg"), Every(1, count=5))
     with pytest.raises(coley.InvalidArgumentError, match="does not expose"):
-        coley.simulate(coley.library.get("kuznetsov1994"), t_end=10, regimens=[reg])
+        coley.simulate(coley.library.get("kuznetsov1994"), t_end=10,
+                       treatment=coley.Treatment([reg]))

@@ -31,7 +31,7 @@ def test_two_compartment_bolus_matches_the_biexponential(kuz: coley.Model) -> No
     b = (s - math.sqrt(s * s - 4 * k10 * k21)) / 2
     t = np.array([0.0, 1.0, 7.0, 21.0, 60.0])
     reg = Regimen("pembrolizumab", Dose(200, "mg"), Every(21, count=1))
-    res = coley.simulate(kuz, saveat=t, regimens=[reg], solver=TIGHT)
+    res = coley.simulate(kuz, saveat=t, treatment=coley.Treatment([reg]), solver=TIGHT)
     exact = 200 * ((a - k21) * np.exp(-a * t) + (k21 - b) * np.exp(-b * t)) / (a - b)
     assert res["pembrolizumab_A1"][0] == pytest.approx(exact, rel=1e-8)
     # terminal half-life ln2/b of about 3-4 weeks, as for IgG4 antibodies
@@ -43,7 +43,7 @@ def test_one_compartment_infusion_rises_and_decays(kuz: coley.Model) -> None:
     # A decays as e^{-k (t - 0.5)}; k = CL/V = 0.9/day (de Pillis 2008 decay rate).
     reg = Regimen("chemotherapy", Dose(1000, "mg"), Every(7, count=1), route=Infusion(12))
     t = np.array([0.0, 0.25, 0.5, 1.5, 3.0])
-    res = coley.simulate(kuz, saveat=t, regimens=[reg], solver=TIGHT)
+    res = coley.simulate(kuz, saveat=t, treatment=coley.Treatment([reg]), solver=TIGHT)
     k, rate = 0.9, 1000 / 0.5
     peak = rate / k * (1 - math.exp(-k * 0.5))
     exact = np.where(t <= 0.5, rate / k * (1 - np.exp(-k * t)), peak * np.exp(-k * (t - 0.5)))

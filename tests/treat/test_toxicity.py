@@ -17,8 +17,8 @@ def run() -> tuple[coley.SimulationResult, list[Regimen]]:
     regs = [Regimen("ipilimumab", Dose(3, "mg/kg"), Every(21, count=4))]
     kuz = coley.library.get("kuznetsov1994")
     n = 2000
-    res = coley.simulate(kuz, {"T": np.full(n, 5e6)}, t_end=365, regimens=regs,
-                         covariates={"weight": 70.0})
+    res = coley.simulate(kuz, {"T": np.full(n, 5e6)}, t_end=365,
+                         treatment=coley.Treatment(regs, covariates={"weight": 70.0}))
     return res, regs
 
 
@@ -45,5 +45,5 @@ def test_sampled_rates_match_probabilities_and_do_not_depend_on_batch(
     again = sample_grades(res, regs, seed=7)
     assert grades["grade"].tolist() == again["grade"].tolist()
     small = coley.simulate(coley.library.get("kuznetsov1994"), {"T": np.full(50, 5e6)},
-                           t_end=365, regimens=regs, covariates={"weight": 70.0})
+                           t_end=365, treatment=coley.Treatment(regs, covariates={"weight": 70.0}))
     assert sample_grades(small, regs, seed=7)["grade"].tolist() == grades["grade"][:50].tolist()

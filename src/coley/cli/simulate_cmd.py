@@ -12,6 +12,7 @@ from coley.cli._resolve import load_model, parse_settings, settings_for
 from coley.errors import InvalidArgumentError
 from coley.solve.simulate import simulate as run_simulation
 from coley.solve.solvers import Dopri5, Rodas4
+from coley.treat.apply import Treatment
 
 
 def simulate(
@@ -45,7 +46,8 @@ def simulate(
 
         regimens, covariates, _ = load_regimens(regimen, days=t_end)
         covariates = covariates or None
-    result = run_simulation(m, t_end=t_end, solver=spec, regimens=regimens, covariates=covariates)
+    treatment = Treatment(regimens, covariates=covariates) if regimens else None
+    result = run_simulation(m, t_end=t_end, solver=spec, treatment=treatment)
     if result.status[0] < 0:
         typer.echo(f"error: integration failed: {result.messages[0]}", err=True)
         raise typer.Exit(1)

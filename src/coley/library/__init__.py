@@ -20,8 +20,8 @@ from coley.library import (
     kuznetsov1994,
     stein2019,
 )
-from coley.model.model import Model
 from coley.library.surveillance import model as surveillance_model
+from coley.model.model import Model
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,8 @@ class SimulationResult:
     (NaN if never). ``end_state[i, s]`` is the state where integration ended: at the last output
     time, at ``stop_time`` for a patient a terminal event stopped (for example the state at
     diagnosis when growing a tumour to a detection threshold), or the last accepted state of a
-    failed patient.
+    failed patient. ``treatment`` is what the simulation's treatment prepared (for regimens a
+    :class:`~coley.treat.apply.TreatedModel`, with its toxicity outputs), or None.
     """
 
     model_name: str
@@ -62,6 +63,7 @@ class SimulationResult:
     steps: np.ndarray
     notes: tuple[str, ...] = ()
     end_state: np.ndarray | None = None
+    treatment: Any = None
 
     # ---------------------------------------------------------------- basic accessors
     @property

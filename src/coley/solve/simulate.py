@@ -19,6 +19,7 @@ from coley.errors import InvalidArgumentError, unknown_name
 from coley.model.components import Parameter, State
 from coley.model.model import Model
 from coley.solve.events import Event, Extinction, Threshold
+from coley.solve.intervention import Intervention, Prepared, prepare
 from coley.solve.result import SimulationResult
 from coley.solve.schedule import Infusion, Jump
 from coley.solve.solvers import AbstractSolver, Rodas4
@@ -302,8 +303,7 @@ def simulate(
     events: Sequence[Event] = (),
     workers: int = 1,
     progress: bool = False,
-    regimens: Sequence[Any] = (),
-    covariates: Mapping[str, Any] | None = None,
+    treatment: Intervention | None = None,
 ) -> SimulationResult:
     """Integrate ``model`` for one patient or a batch of patients.
 
@@ -328,13 +328,12 @@ def simulate(
         :class:`~coley.solve.events.Extinction` and :class:`~coley.solve.events.Threshold`.
     workers:
         Threads to use (>= 1). Results are identical for any value.
-    regimens:
-        :class:`~coley.treat.regimen.Regimen` objects, applied through the model's hooks
-        (:func:`coley.treat.apply.apply_regimens`); the treated model's extra states (PK,
-        toxicity hazards) appear in the result.
-    covariates:
-        Patient covariates for per-weight or per-area doses: ``{"weight": kg, "bsa": m2}``, one
-        value or one per patient.
+    treatment:
+        An :class:`~coley.solve.intervention.Intervention`, e.g. a
+        :class:`~coley.treat.regimen.Regimen` or ``coley.Treatment([...], covariates=...)``,
+        applied through the model's hooks before integrating; the treated model's extra states
+        (PK, toxicity hazards) appear in the result and ``result.treatment`` keeps what it
+        prepared (its toxicity outputs, for regimens).
     progress:
         Show a progress bar (patients done) on stderr; patients are run in chunks of
         ``PROGRESS_CHUNK``, which does not change any result.
@@ -357,16 +356,12 @@ def simulate(
     if not (isinstance(workers, int) and workers >= 1):
         raise InvalidArgumentError(f"workers must be an int >= 1, got {workers!r}.")
     grid = _time_grid(t_end, saveat)
-    if regimens:
-        from coley.treat.apply import apply_regimens
-
-        treated = apply_regimens(model, regimens, covariates=covariates,
-                                 n=count_patients(parameters), t_end=float(grid[-1]))
-        model = treated.model
-        schedule = [*schedule, *treated.schedule]
-    elif covariates:
-        raise InvalidArgumentError("covariates are only used to resolve regimen doses; "
-                                   "pass regimens=... or drop covariates.")
+    prepared: Prepared | None = None
+    if treatment is not None:
+        prepared = prepare(treatment, model, n=count_patients(parameters),
+                           t_end=float(grid[-1]))
+        model = prepared.model
+        schedule = [*schedule, *prepared.schedule]
     P, Y, notes, _ = _patient_table(model, parameters)
     n = P.shape[0]
     disc = _discontinuities(model, schedule, n, float(grid[0]), float(grid[-1]))
@@ -422,5 +417,5 @@ def simulate(
         model_name=model.name, time=grid, state_names=model.state_names, values=out,
         parameter_names=model.parameter_names, parameters=P, status=status,
         stop_time=info[:, 3], end_state=info[:, 4:], event_names=tuple(event_names),
-        event_times=ev_time, steps=info[:, :3], notes=tuple(notes),
+        event_times=ev_time, steps=info[:, :3], notes=tuple(notes), treatment=prepared,
     )

@@ -98,6 +98,7 @@ class StochasticResult:
     method: Any
     parameter_names: tuple[str, ...] = ()
     parameters: np.ndarray | None = None
+    treatment: Any = None
 
     # ---------------------------------------------------------------- accessors
     @property

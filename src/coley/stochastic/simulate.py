@@ -1,7 +1,7 @@
 """``simulate_stochastic``: replicates of a model with small populations counted in whole cells.
 
-The verb joins a model, a method spec (:class:`HybridTauLeaping`), a schedule or regimens and a
-seed, and returns a :class:`~coley.stochastic.result.StochasticResult`. Each replicate runs the
+The verb joins a model, a method spec (:class:`HybridTauLeaping`), a schedule or a treatment and
+a seed, and returns a :class:`~coley.stochastic.result.StochasticResult`. Each replicate runs the
 compiled kernel of :mod:`coley.stochastic._kernel` with its own random stream, the ``i``-th
 child of ``numpy.random.SeedSequence(seed)``, so results do not depend on ``workers``.
 """
@@ -20,6 +20,7 @@ import numpy as np
 
 from coley.errors import InvalidArgumentError, unknown_name
 from coley.model.model import Model
+from coley.solve.intervention import Intervention, Prepared, prepare
 from coley.solve.schedule import Infusion, Jump
 from coley.solve.simulate import _discontinuities, _patient_table, _time_grid
 from coley.stochastic.codegen import compile_network
@@ -149,8 +150,7 @@ def simulate_stochastic(
     method: HybridTauLeaping | None = None,
     workers: int = 1,
     schedule: Sequence[Jump | Infusion] = (),
-    regimens: Sequence[Any] = (),
-    covariates: Mapping[str, Any] | None = None,
+    treatment: Intervention | None = None,
 ) -> StochasticResult:
     """Simulate ``replicates`` independent stochastic realisations of one patient.
 
@@ -184,7 +184,7 @@ def simulate_stochastic(
         :class:`HybridTauLeaping` step control (default ``HybridTauLeaping()``).
     workers:
         Threads (>= 1); results are identical for any value.
-    schedule, regimens, covariates:
+    schedule, treatment:
         As for :func:`coley.simulate`. Jumps on discrete states move whole cells: a
         multiplication by a surviving fraction f <= 1 keeps each cell with probability f.
 
@@ -221,16 +221,11 @@ def simulate_stochastic(
             f"{type(parameters).__name__}; for a cohort, call once per patient."
         )
     grid = _time_grid(t_end, saveat)
-    if regimens:
-        from coley.treat.apply import apply_regimens
-
-        treated = apply_regimens(model, regimens, covariates=covariates, n=1,
-                                 t_end=float(grid[-1]))
-        model = treated.model
-        schedule = [*schedule, *treated.schedule]
-    elif covariates:
-        raise InvalidArgumentError("covariates are only used to resolve regimen doses; "
-                                   "pass regimens=... or drop covariates.")
+    prepared: Prepared | None = None
+    if treatment is not None:
+        prepared = prepare(treatment, model, n=1, t_end=float(grid[-1]))
+        model = prepared.model
+        schedule = [*schedule, *prepared.schedule]
     if model.events:
         raise InvalidArgumentError(
             f"model {model.name!r} declares events ({', '.join(e.name for e in model.events)}), "
@@ -285,4 +280,5 @@ def simulate_stochastic(
         model_name=model.name, time=grid, state_names=model.state_names, values=values,
         status=status, steps=info, discrete=net.candidates, threshold=float(threshold),
         seed=root, method=method, parameter_names=model.parameter_names, parameters=p0,
+        treatment=prepared,
     )

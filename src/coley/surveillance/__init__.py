@@ -10,6 +10,9 @@
   parameters vary (Latin hypercube, per-parameter influence).
 """
 
+from coley.library.surveillance import HOST_INPUTS as HOST_INPUTS
+from coley.library.surveillance import TUMOUR_STATES as TUMOUR_STATES
+from coley.library.surveillance import model as model
 from coley.surveillance.classify import Classification as Classification
 from coley.surveillance.classify import Thresholds as Thresholds
 from coley.surveillance.classify import classify as classify
@@ -18,9 +21,6 @@ from coley.surveillance.cohort import CohortSpec as CohortSpec
 from coley.surveillance.cohort import EventProcess as EventProcess
 from coley.surveillance.cohort import simulate_cohort as simulate_cohort
 from coley.surveillance.cohort import simulate_cohort_scenario as simulate_cohort_scenario
-from coley.library.surveillance import HOST_INPUTS as HOST_INPUTS
-from coley.library.surveillance import TUMOUR_STATES as TUMOUR_STATES
-from coley.library.surveillance import model as model
 from coley.surveillance.robustness import RobustnessResult as RobustnessResult
 from coley.surveillance.robustness import robustness as robustness
 from coley.surveillance.runner import run_scenario as run_scenario

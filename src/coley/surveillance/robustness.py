@@ -477,7 +477,7 @@ def _run_arms(spec: ScenarioSpec, varied: Sequence[VariedParameter], samples: np
     out = {}
     for arm in spec.arm:
         regimens = _regimens([*spec.regimen, *arm.regimen])
-        model, schedule = _treated(base, regimens, covariates, spec.days)
+        model, schedule, _ = _treated(base, regimens, covariates, spec.days)
         schedule += [i for e in (*spec.event, *arm.event) for i in e.build_all()]
         schedule += [j.build() for j in (*spec.jump, *arm.jump)]
         values = arm_parameters(spec, arm.set, varied, samples)

@@ -60,6 +60,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from coley.errors import InvalidArgumentError
+from coley.library.surveillance import HOST_INPUTS, TUMOUR_STATES
+from coley.library.surveillance import model as surveillance_model
 from coley.model.model import Model
 from coley.solve.events import Extinction
 from coley.solve.result import SimulationResult
@@ -69,8 +71,6 @@ from coley.solve.solvers import Rodas4
 from coley.surveillance.arm_lookup import ArmLookup
 from coley.surveillance.classify import Classification, Thresholds, classify
 from coley.surveillance.cohort import CohortTable
-from coley.library.surveillance import HOST_INPUTS, TUMOUR_STATES
-from coley.library.surveillance import model as surveillance_model
 from coley.treat.apply import apply_regimens
 from coley.treat.regimen import Regimen
 from coley.treat.scenario import RegimenSpec
@@ -259,15 +259,15 @@ def _regimens(specs: list[RegimenSpec]) -> list[Regimen]:
     return [r.build() for r in specs]
 
 
-def _metrics(result: SimulationResult) -> dict[str, float]:
+def _metrics(result: SimulationResult, hazards: tuple[str, ...] = ()) -> dict[str, float]:
     """Key numbers of one arm (cells, days, probabilities)."""
     out: dict[str, float] = {}
     for s in (*TUMOUR_STATES, "E", "M", "N"):
         out[f"final_{s}"] = float(result.final(s)[0])
     for s in ("E", "L", "V"):
         out[f"max_{s}"] = float(np.max(result[s][0]))
-    hazard = sum(float(result.final(s)[0]) for s in result.state_names
-                 if s == "H" or s.endswith("_irAE_H"))
+    # the model's own activation-driven hazard H plus each regimen's irAE hazard
+    hazard = sum(float(result.final(s)[0]) for s in ("H", *hazards) if s in result.state_names)
     out["irae_hazard"] = hazard
     out["p_irae_grade3"] = 1.0 - math.exp(-hazard)
     dormant = result["D"][0] + result["S"][0]
@@ -283,13 +283,15 @@ _TREATED: dict[tuple[tuple[str, str], ...], Model] = {}
 
 
 def _treated(base: Model, regimens: list[Regimen], covariates: dict[str, float] | None,
-             t_end: float) -> tuple[Model, list[Jump | Infusion]]:
+             t_end: float) -> tuple[Model, list[Jump | Infusion], tuple[str, ...]]:
+    """Treated model, schedule and the irAE hazard states of the regimens."""
     if not regimens:
-        return base, []
+        return base, [], ()
     treated = apply_regimens(base, regimens, covariates=covariates, n=1, t_end=t_end)
     key = tuple((r.modality, r.label) for r in regimens)
     model = _TREATED.setdefault(key, treated.model)
-    return model, list(treated.schedule)
+    hazards = tuple(t.state for t in treated.toxicities if t.name == "irAE")
+    return model, list(treated.schedule), hazards
 
 
 def simulate_scenario(spec: ScenarioSpec) -> ScenarioResult:
@@ -306,7 +308,7 @@ def simulate_scenario(spec: ScenarioSpec) -> ScenarioResult:
     for arm in spec.arm:
         values = {**spec.set, **arm.set}
         regimens = _regimens([*spec.regimen, *arm.regimen])
-        model, schedule = _treated(base, regimens, covariates, spec.days)
+        model, schedule, hazards = _treated(base, regimens, covariates, spec.days)
         schedule += [i for e in (*spec.event, *arm.event) for i in e.build_all()]
         schedule += [j.build() for j in (*spec.jump, *arm.jump)]
         result = simulate(
@@ -320,5 +322,5 @@ def simulate_scenario(spec: ScenarioSpec) -> ScenarioResult:
             )
         label = classify(result.time, tumour_total(result), thresholds)
         arms.append(ArmResult(arm.name, result, label, arm.expect,
-                              tuple(r.label for r in regimens), _metrics(result)))
+                              tuple(r.label for r in regimens), _metrics(result, hazards)))
     return ScenarioResult(spec, tuple(arms), base)

@@ -1,6 +1,6 @@
 """Treatments as data: doses, schedules, regimens, PK, the modality catalogue, application."""
 
-from coley.treat.apply import ToxicityOutput, TreatedModel, apply_regimens
+from coley.treat.apply import ToxicityOutput, TreatedModel, Treatment, apply_regimens
 from coley.treat.catalogue import modalities, modality
 from coley.treat.doses import Dose
 from coley.treat.modality import Action, Modality, Toxicity
@@ -20,6 +20,7 @@ __all__ = [
            "Toxicity",
            "ToxicityOutput",
            "TreatedModel",
+           "Treatment",
            "apply_regimens",
            "modalities",
            "modality",

@@ -59,6 +59,37 @@ class TreatedModel:
     """Label of the regimen each ``schedule`` item comes from (same order)."""
 
 
+@dataclass(frozen=True, init=False)
+class Treatment:
+    """Regimens given together to every patient, with the covariates their doses need.
+
+    An :class:`~coley.solve.intervention.Intervention`:
+    ``coley.simulate(model, cohort, t_end=365, treatment=Treatment([pembro], covariates=...))``
+    applies the regimens with :func:`apply_regimens` (the one way a model is treated) and keeps
+    the :class:`TreatedModel`, with its toxicity outputs, as ``result.treatment``.
+    """
+
+    regimens: tuple[Regimen, ...]
+    covariates: Mapping[str, float | np.ndarray] | None
+
+    def __init__(self, regimens: Regimen | Sequence[Regimen], *,
+                 covariates: Mapping[str, float | np.ndarray] | None = None) -> None:
+        regs = (regimens,) if isinstance(regimens, Regimen) else tuple(regimens)
+        for reg in regs:
+            if not isinstance(reg, Regimen):
+                raise InvalidArgumentError(
+                    f"Treatment: regimens must be Regimen objects, got {reg!r}; build one with "
+                    "coley.treat.Regimen(...) or coley.treat.load_regimen(path)."
+                )
+        check_covariates(covariates)
+        object.__setattr__(self, "regimens", regs)
+        object.__setattr__(self, "covariates", dict(covariates) if covariates else None)
+
+    def prepare(self, model: Model, *, n: int, t_end: float) -> TreatedModel:
+        """The treated model and schedule for ``n`` patients up to day ``t_end``."""
+        return apply_regimens(model, self.regimens, covariates=self.covariates, n=n, t_end=t_end)
+
+
 def _prefix(label: str) -> str:
     p = re.sub(r"\W", "_", label).strip("_") or "rx"
     return p if not p[0].isdigit() else "rx_" + p

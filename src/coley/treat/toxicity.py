@@ -1,6 +1,7 @@
 """Graded toxicity from the cumulative hazards a treated simulation carries.
 
-Each toxicity of a regimen adds a hazard state H(t) (see :mod:`coley.treat.modality`). By time t:
+Each toxicity of a regimen adds a hazard state H(t) (see :mod:`coley.treat.modality`), listed in
+the result's ``treatment.toxicities``. By time t:
 
 * P(grade >= 3) = 1 - exp(-H(t)),
 * P(any grade)  = 1 - exp(-H(t) / severe_fraction),
@@ -19,26 +20,26 @@ import pandas as pd
 
 from coley.errors import InvalidArgumentError
 from coley.solve.result import SimulationResult
-from coley.treat.catalogue import modality
+from coley.treat.apply import TreatedModel
 from coley.treat.regimen import Regimen
 
 
-def _outputs(result: SimulationResult, regimens: Sequence[Regimen]
+def _outputs(result: SimulationResult, regimens: Sequence[Regimen] | None
              ) -> list[tuple[str, str, str, float]]:
-    """(regimen label, toxicity, hazard state, severe fraction) present in ``result``."""
-    import re
+    """(regimen label, toxicity, hazard state, severe fraction) of ``result``'s treatment, for
+    ``regimens`` (all of the treatment's when None)."""
+    treated = result.treatment
+    if not isinstance(treated, TreatedModel):
+        raise InvalidArgumentError(
+            "the result carries no regimens; simulate with treatment=coley.Treatment([...]) "
+            "to get toxicity outputs."
+        )
+    labels = None if regimens is None else {r.label for r in regimens}
+    return [(t.regimen, t.name, t.state, t.severe_fraction) for t in treated.toxicities
+            if labels is None or t.regimen in labels]
 
-    found = []
-    for reg in regimens:
-        prefix = re.sub(r"\W", "_", reg.label).strip("_") or "rx"
-        for tox in modality(reg.modality).toxicity:
-            state = f"{prefix}_{tox.name}_H"
-            if state in result.state_names:
-                found.append((reg.label, tox.name, state, tox.severe_fraction))
-    return found
 
-
-def toxicity_probabilities(result: SimulationResult, regimens: Sequence[Regimen],
+def toxicity_probabilities(result: SimulationResult, regimens: Sequence[Regimen] | None = None,
                            *, time: float | None = None) -> pd.DataFrame:
     """Per patient and toxicity: P(any grade) and P(grade >= 3) by ``time`` (default: the end)."""
     k = -1 if time is None else int(np.searchsorted(result.time, time))
@@ -55,7 +56,8 @@ def toxicity_probabilities(result: SimulationResult, regimens: Sequence[Regimen]
                                        "p_grade3plus"])
 
 
-def sample_grades(result: SimulationResult, regimens: Sequence[Regimen], *, seed: int
+def sample_grades(result: SimulationResult, regimens: Sequence[Regimen] | None = None, *,
+                  seed: int
                   ) -> pd.DataFrame:
     """Worst grade per patient and toxicity by the end: 0 (none), 2 (grade 1-2), 3 (>= 3)."""
     probs = toxicity_probabilities(result, regimens)

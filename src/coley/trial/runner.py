@@ -80,7 +80,7 @@ def _compute(spec_json: str, chunk: int) -> tuple[int, pd.DataFrame, pd.DataFram
 
 
 def _manifest(spec: TrialSpec) -> dict[str, Any]:
-    from coley import __version__
+    from coley._version import __version__
 
     return {"trial": spec.name, "digest": spec.digest(), "seed": spec.seed,
             "patients": spec.patients, "chunk_size": spec.chunk_size,
