@@ -22,6 +22,7 @@ from coley.model.components import Citation as Citation
 from coley.model.components import Input as Input
 from coley.model.components import ModelEvent as ModelEvent
 from coley.model.components import Parameter as Parameter
+from coley.model.components import Provenance as Provenance
 from coley.model.components import State as State
 from coley.model.model import Model as Model
 from coley.solve.events import Extinction as Extinction
@@ -41,9 +42,9 @@ from coley.treat.apply import Treatment as Treatment
 
 __all__ = [
     "Bolus", "Citation", "CoLeyError", "Dopri5", "Equilibrium", "Extinction", "HybridTauLeaping",
-    "Infusion", "Input", "Intervention", "InvalidArgumentError", "Jump", "Model", "ModelDefinitionError",
-    "ModelEvent", "Parameter", "Rodas4", "SBMLError", "SimulationError", "SimulationResult",
-    "State", "StochasticResult", "Threshold", "Treatment", "UnknownNameError", "__version__",
-    "equilibria", "library", "sbml", "simulate", "simulate_stochastic", "surveillance", "treat",
-    "trial",
+    "Infusion", "Input", "Intervention", "InvalidArgumentError", "Jump", "Model",
+    "ModelDefinitionError", "ModelEvent", "Parameter", "Provenance", "Rodas4", "SBMLError",
+    "SimulationError", "SimulationResult", "State", "StochasticResult", "Threshold", "Treatment",
+    "UnknownNameError", "__version__", "equilibria", "library", "sbml", "simulate",
+    "simulate_stochastic", "surveillance", "treat", "trial",
 ]

@@ -1,6 +1,6 @@
 """Model definitions: declarations, symbolic equations and generated code."""
 
-from coley.model.components import Citation, Input, Parameter, State
+from coley.model.components import Citation, Input, Parameter, Provenance, State
 from coley.model.model import Model
 
-__all__ = ["Citation", "Input", "Model", "Parameter", "State"]
+__all__ = ["Citation", "Input", "Model", "Parameter", "Provenance", "State"]

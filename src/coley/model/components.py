@@ -11,7 +11,8 @@ import keyword
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 from coley.errors import ModelDefinitionError
@@ -65,9 +66,28 @@ def _check_value(kind: str, name: str, value: float, lower: float | None, upper:
     return number
 
 
+class Provenance(StrEnum):
+    """How a value was obtained (the tags ``[P]``, ``[M]``, ``[D]``, ``[A]`` of the docs)."""
+
+    PUBLISHED = "P"
+    """Published, and checked against the source's table or text."""
+    RECALLED = "M"
+    """Recalled or measured elsewhere; still to be re-checked against its primary source."""
+    DERIVED = "D"
+    """Derived from published numbers (the derivation is in the source text) or calibrated."""
+    ASSUMED = "A"
+    """coley's assumption; comes with a plausible range."""
+
+
 @dataclass(frozen=True)
 class Parameter:
-    """A model constant: value in ``unit``, optional bounds, meaning and source (paper, table)."""
+    """A model constant: value in ``unit``, optional bounds, meaning and source (paper, table).
+
+    ``tag`` says how the value was obtained (:class:`Provenance`); ``plausible`` is the
+    ``(low, high)`` range the source considers plausible, in ``unit`` (sensitivity and
+    robustness analyses vary assumed parameters over it). Both are data, never read from the
+    ``source`` prose.
+    """
 
     name: str
     value: float
@@ -76,18 +96,35 @@ class Parameter:
     source: str
     lower: float | None = None
     upper: float | None = None
+    tag: Provenance | None = None
+    plausible: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         check_name("parameter", self.name)
         object.__setattr__(
             self, "value", _check_value("parameter", self.name, self.value, self.lower, self.upper)
         )
+        if self.tag is not None:
+            try:
+                object.__setattr__(self, "tag", Provenance(self.tag))
+            except ValueError:
+                raise ModelDefinitionError(
+                    f"parameter {self.name!r}: tag {self.tag!r} is not one of "
+                    f"{[t.value for t in Provenance]} (published, recalled, derived, assumed)."
+                ) from None
+        if self.plausible is not None:
+            rng = tuple(float(x) for x in self.plausible)
+            if len(rng) != 2 or not all(math.isfinite(x) for x in rng) or rng[0] > rng[1]:
+                raise ModelDefinitionError(
+                    f"parameter {self.name!r}: plausible range {self.plausible!r} must be two "
+                    "finite numbers (low, high) with low <= high."
+                )
+            object.__setattr__(self, "plausible", rng)
 
     def with_value(self, value: float, *, model: str = "") -> Parameter:
         """A copy holding ``value`` (checked against the bounds)."""
         _check_value("parameter", self.name, value, self.lower, self.upper, model)
-        return Parameter(self.name, float(value), self.unit, self.meaning, self.source,
-                         self.lower, self.upper)
+        return replace(self, value=float(value))
 
 
 @dataclass(frozen=True)
