@@ -19,6 +19,7 @@ from coley.errors import SBMLError as SBMLError
 from coley.errors import SimulationError as SimulationError
 from coley.errors import UnknownNameError as UnknownNameError
 from coley.model.components import Citation as Citation
+from coley.model.components import Hook as Hook
 from coley.model.components import Input as Input
 from coley.model.components import ModelEvent as ModelEvent
 from coley.model.components import Parameter as Parameter
@@ -41,9 +42,9 @@ from coley.stochastic import simulate_stochastic as simulate_stochastic
 from coley.treat.apply import Treatment as Treatment
 
 __all__ = [
-    "Bolus", "Citation", "CoLeyError", "Dopri5", "Equilibrium", "Extinction", "HybridTauLeaping",
-    "Infusion", "Input", "Intervention", "InvalidArgumentError", "Jump", "Model",
-    "ModelDefinitionError", "ModelEvent", "Parameter", "Provenance", "Rodas4", "SBMLError",
+    "Bolus", "Citation", "CoLeyError", "Dopri5", "Equilibrium", "Extinction", "Hook",
+    "HybridTauLeaping", "Infusion", "Input", "Intervention", "InvalidArgumentError", "Jump",
+    "Model", "ModelDefinitionError", "ModelEvent", "Parameter", "Provenance", "Rodas4", "SBMLError",
     "SimulationError", "SimulationResult", "State", "StochasticResult", "Threshold", "Treatment",
     "UnknownNameError", "__version__", "equilibria", "library", "sbml", "simulate",
     "simulate_stochastic", "surveillance", "treat", "trial",

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 from coley.errors import InvalidArgumentError
-from coley.surveillance import ScenarioSpec, load_scenario
 from coley.library.surveillance import model as surveillance_model
+from coley.surveillance import ScenarioSpec, load_scenario
 from coley.surveillance.robustness import (
     NORMALISATIONS,
     arm_parameters,

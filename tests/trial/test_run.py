@@ -12,7 +12,7 @@ import pytest
 from coley.cli import main
 from coley.errors import InvalidArgumentError
 from coley.trial import load_trial, problems, run_trial
-from coley.trial.runner import read_chunks
+from coley.trial.store import read_chunks
 
 SMOKE = Path(__file__).with_name("smoke.toml")
 

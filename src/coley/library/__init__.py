@@ -62,8 +62,44 @@ _ENTRIES: dict[str, LibraryEntry] = {
 }
 
 
+_BUILT_IN = frozenset(_ENTRIES)
+
+
+def register(name: str, factory: Callable[..., Model], summary: str, *,
+             options: dict[str, tuple[str, ...]] | None = None,
+             replace: bool = False) -> LibraryEntry:
+    """Add a model to the library from your own code: ``get(name)`` then builds it, and trial
+    and scenario files can name it.
+
+    ``factory(**options)`` returns a :class:`~coley.model.model.Model`; ``options`` lists each
+    option's allowed values. A name already in the library is refused unless ``replace=True``;
+    a built-in model can never be replaced.
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise InvalidArgumentError(
+            f"register: name must be an identifier such as 'my_model', got {name!r}."
+        )
+    if not callable(factory):
+        raise InvalidArgumentError(
+            f"register({name!r}): factory must be a function returning a Model, got "
+            f"{type(factory).__name__}."
+        )
+    if name in _BUILT_IN:
+        raise InvalidArgumentError(
+            f"model {name!r} is built into the library and cannot be replaced; register yours "
+            f"under another name (for example {name + '_custom'!r})."
+        )
+    if name in _ENTRIES and not replace:
+        raise InvalidArgumentError(
+            f"model {name!r} is already registered; pass replace=True to replace it."
+        )
+    e = LibraryEntry(name, str(summary), factory, dict(options or {}))
+    _ENTRIES[name] = e
+    return e
+
+
 def names() -> list[str]:
-    """Names of the library models."""
+    """Names of the library models (built-in, then registered)."""
     return list(_ENTRIES)
 
 
@@ -88,7 +124,13 @@ def get(name: str, **options: Any) -> Model:
                 f"option {key!r} of model {name!r} must be one of {list(e.options[key])}, "
                 f"got {value!r}."
             )
-    return e.factory(**options)
+    model = e.factory(**options)
+    if not isinstance(model, Model):
+        raise InvalidArgumentError(
+            f"the factory of library model {name!r} returned {type(model).__name__}, not a "
+            "coley Model."
+        )
+    return model
 
 
-__all__ = ["LibraryEntry", "entry", "get", "names"]
+__all__ = ["LibraryEntry", "entry", "get", "names", "register"]

@@ -1,6 +1,6 @@
 """Model definitions: declarations, symbolic equations and generated code."""
 
-from coley.model.components import Citation, Input, Parameter, Provenance, State
+from coley.model.components import Citation, Hook, Input, Parameter, Provenance, State
 from coley.model.model import Model
 
-__all__ = ["Citation", "Input", "Model", "Parameter", "Provenance", "State"]
+__all__ = ["Citation", "Hook", "Input", "Model", "Parameter", "Provenance", "State"]

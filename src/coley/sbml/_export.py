@@ -20,12 +20,12 @@ import sympy as sp
 
 from coley.errors import InvalidArgumentError, SBMLError
 from coley.model.model import Model
-from coley.sbml._math import _libsbml, to_ast
+from coley.sbml._math import libsbml_module, to_ast
 
 
 def to_sbml(model: Model) -> str:
     """The SBML Level 3 Version 2 document of ``model``, as a string."""
-    ls = _libsbml()
+    ls = libsbml_module()
     doc = _document(ls, model)
     return str(ls.writeSBMLToString(doc))
 

@@ -44,7 +44,7 @@ import sympy as sp
 from coley.errors import SBMLError
 from coley.model.components import Citation, ModelEvent, Parameter, State
 from coley.model.model import TIME, Model
-from coley.sbml._math import MathReader, _integral, _libsbml
+from coley.sbml._math import MathReader, integral_value, libsbml_module
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _RESERVED = frozenset({"t"})
@@ -73,14 +73,14 @@ def read_sbml(path: str | os.PathLike[str], *, name: str | None = None) -> Model
         raise SBMLError(f"SBML file '{file}' does not exist; check the path.")
     if not file.is_file():
         raise SBMLError(f"'{file}' is not a file; give the path of an SBML (.xml) file.")
-    ls = _libsbml()
+    ls = libsbml_module()
     doc = ls.readSBMLFromFile(str(file))
     return _Importer(doc, source=file.name, stem=file.stem, name=name).model()
 
 
 def read_sbml_string(text: str, *, name: str | None = None, source: str = "<string>") -> Model:
     """Import an SBML document given as a string (see :func:`read_sbml`)."""
-    ls = _libsbml()
+    ls = libsbml_module()
     doc = ls.readSBMLFromString(text)
     return _Importer(doc, source=source, stem="sbml_model", name=name).model()
 
@@ -164,7 +164,7 @@ class _Item:
 
 class _Importer:
     def __init__(self, doc: Any, *, source: str, stem: str, name: str | None) -> None:
-        self.ls = _libsbml()
+        self.ls = libsbml_module()
         self.doc = doc
         self.source = source
         self.stem = stem
@@ -405,7 +405,7 @@ class _Importer:
                             f"reaction {rid!r} is set by an initial assignment; coley supports "
                             "stoichiometries given as numbers only."
                         )
-                    stoich = _integral(sp.Float(sr.getStoichiometry()))
+                    stoich = integral_value(sp.Float(sr.getStoichiometry()))
                     item = self.items[sid]
                     if item.extra["boundary"] or item.role != "state":
                         continue

@@ -20,7 +20,7 @@ from coley.model.model import TIME
 AVOGADRO = 6.02214076e23
 
 
-def _libsbml() -> Any:
+def libsbml_module() -> Any:
     try:
         import libsbml
     except ImportError:  # pragma: no cover - depends on the environment
@@ -30,7 +30,7 @@ def _libsbml() -> Any:
     return libsbml
 
 
-def _integral(x: Any) -> Any:
+def integral_value(x: Any) -> Any:
     """An integer-valued float (an exponent written as 2.0) as an integer, so that x**2 is
     computed as x*x (as libRoadRunner does) and differentiates to 2*x."""
     if isinstance(x, sp.Float) and float(x).is_integer() and abs(float(x)) < 2.0**53:
@@ -104,7 +104,7 @@ class MathReader:
 
     def __init__(self, symbols: Mapping[str, Any], functions: Mapping[str, Any],
                  resolve: Callable[[str, str], Any] | None = None) -> None:
-        self.ls = _libsbml()
+        self.ls = libsbml_module()
         self.symbols = symbols
         self.functions = functions
         self.resolve = resolve
@@ -148,7 +148,7 @@ class MathReader:
                 raise self._fail(where, f"the non-finite number {value}")
             # an integral value stays an integer, so that t/120 is computed as a division
             # (as libRoadRunner does), not as t times a rounded 1/120
-            return _integral(sp.Float(value))
+            return integral_value(sp.Float(value))
         if t == ls.AST_RATIONAL:
             return sp.Rational(node.getNumerator(), node.getDenominator())
         if t == ls.AST_NAME:
@@ -179,7 +179,7 @@ class MathReader:
         if t == ls.AST_DIVIDE:
             return args[0] / args[1]
         if t in (ls.AST_POWER, ls.AST_FUNCTION_POWER):
-            return args[0] ** _integral(args[1])
+            return args[0] ** integral_value(args[1])
         if t == ls.AST_FUNCTION_ROOT:
             if n == 1:
                 return sp.sqrt(args[0])
@@ -281,7 +281,7 @@ class MathReader:
 # ---------------------------------------------------------------------------------- export
 def to_ast(expr: Any, where: str) -> Any:
     """The libsbml ASTNode of a sympy expression or condition (coley names kept as ids)."""
-    ls = _libsbml()
+    ls = libsbml_module()
     node = _to_ast(ls, expr, where)
     return node
 

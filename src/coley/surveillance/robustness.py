@@ -48,17 +48,17 @@ from typing import Any, Literal
 
 import numpy as np
 from scipy import stats as _stats
-from scipy.stats import qmc
 
 from coley.errors import InvalidArgumentError
+from coley.library.surveillance import TUMOUR_STATES
+from coley.library.surveillance import model as surveillance_model
 from coley.model.model import Model
+from coley.population import AbstractDesign, LatinHypercube, LogUniform, Sobol, Uniform
 from coley.solve.events import Extinction
 from coley.solve.simulate import simulate
 from coley.solve.solvers import Rodas4
 from coley.surveillance.classify import Classification, classify
 from coley.surveillance.cohort import simulate_cohort
-from coley.library.surveillance import TUMOUR_STATES
-from coley.library.surveillance import model as surveillance_model
 from coley.surveillance.scenario import (
     ScenarioSpec,
     _regimens,
@@ -101,17 +101,17 @@ class VariedParameter:
     override: bool = False
     complement: bool = False
 
+    @property
+    def distribution(self) -> LogUniform | Uniform:
+        """The band as a distribution of what is varied (``1 - value`` for a complement)."""
+        return LogUniform(self.low, self.high) if self.log else Uniform(self.low, self.high)
+
     def draw(self, u: np.ndarray) -> np.ndarray:
         """Values at the unit-interval quantiles ``u`` (increasing in ``u``)."""
         u = np.asarray(u, dtype=np.float64)
         if self.complement:
-            u = 1.0 - u
-        if self.log:
-            a, b = math.log(self.low), math.log(self.high)
-            x = np.asarray(np.exp(a + (b - a) * u))
-        else:
-            x = self.low + (self.high - self.low) * u
-        return 1.0 - x if self.complement else x
+            return 1.0 - self.distribution.ppf(1.0 - u)
+        return self.distribution.ppf(u)
 
     @property
     def range(self) -> tuple[float, float]:
@@ -198,19 +198,18 @@ def varied_parameters(spec: ScenarioSpec, *, band: Band = "factor", factor: floa
 
 
 def sample_unit(n: int, d: int, *, method: Method = "lhs", seed: int = 0) -> np.ndarray:
-    """``n`` points of a seeded Latin hypercube or scrambled Sobol sample in ``[0, 1)^d``."""
+    """``n`` points of a seeded Latin hypercube or scrambled Sobol sample in ``[0, 1)^d``
+    (:mod:`coley.population.designs`)."""
     if not (isinstance(n, int) and n >= 2):
         raise InvalidArgumentError(f"robustness: n must be an int >= 2, got {n!r}.")
-    if d == 0:
-        return np.zeros((n, 0))
-    if method == "lhs":
-        return np.asarray(qmc.LatinHypercube(d, seed=seed).random(n))
-    if method == "sobol":
-        if n & (n - 1):
-            raise InvalidArgumentError(f"robustness: a Sobol sample needs n a power of 2, "
-                                       f"got {n}.")
-        return np.asarray(qmc.Sobol(d, scramble=True, seed=seed).random(n))
-    raise InvalidArgumentError(f"robustness: method must be 'lhs' or 'sobol', got {method!r}.")
+    designs: dict[str, AbstractDesign] = {"lhs": LatinHypercube(seed), "sobol": Sobol(seed)}
+    if method not in designs:
+        raise InvalidArgumentError(f"robustness: method must be 'lhs' or 'sobol', "
+                                   f"got {method!r}.")
+    try:
+        return designs[method].unit(n, d)
+    except InvalidArgumentError as exc:
+        raise InvalidArgumentError(f"robustness: {exc}") from None
 
 
 # --- what each scenario claims, beyond its arms' expected labels --------------------------

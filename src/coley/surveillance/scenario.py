@@ -70,7 +70,7 @@ from coley.solve.simulate import simulate
 from coley.solve.solvers import Rodas4
 from coley.surveillance.arm_lookup import ArmLookup
 from coley.surveillance.classify import Classification, Thresholds, classify
-from coley.surveillance.cohort import CohortTable
+from coley.surveillance.cohort_spec import CohortTable
 from coley.treat.apply import apply_regimens
 from coley.treat.regimen import Regimen
 from coley.treat.scenario import RegimenSpec

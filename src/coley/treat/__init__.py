@@ -1,7 +1,7 @@
 """Treatments as data: doses, schedules, regimens, PK, the modality catalogue, application."""
 
 from coley.treat.apply import ToxicityOutput, TreatedModel, Treatment, apply_regimens
-from coley.treat.catalogue import modalities, modality
+from coley.treat.catalogue import modalities, modality, register
 from coley.treat.doses import Dose
 from coley.treat.modality import Action, Modality, Toxicity
 from coley.treat.regimen import At, Cycles, Every, Infusion, Phase, Regimen, StopRules
@@ -24,4 +24,5 @@ __all__ = [
            "apply_regimens",
            "modalities",
            "modality",
+           "register",
 ]

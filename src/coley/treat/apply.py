@@ -115,7 +115,8 @@ def _effect_expr(action: Action, i: int, prefix: str, exposure: str,
     return f"{emax}*{x}**{hill}/({ec50}**{hill} + {x}**{hill})"
 
 
-def _check_units(reg: Regimen, mod: Modality) -> None:
+def check_units(reg: Regimen, mod: Modality) -> None:
+    """Refuse a regimen dosed in a unit its modality does not accept."""
     for phase in reg.phases:
         if phase.dose.unit not in mod.dose_units:
             raise InvalidArgumentError(
@@ -148,7 +149,7 @@ def apply_regimens(model: Model, regimens: Sequence[Regimen], *,
         if not isinstance(reg, Regimen):
             raise InvalidArgumentError(f"regimens must be Regimen objects, got {reg!r}.")
         mod = get_modality(reg.modality)
-        _check_units(reg, mod)
+        check_units(reg, mod)
         prefix = _prefix(reg.label)
         if prefix in labels:
             raise InvalidArgumentError(

@@ -12,7 +12,7 @@ of grade >= 3 events (tests/treat/test_catalogue.py recomputes them from the reg
 
 from __future__ import annotations
 
-from coley.errors import unknown_name
+from coley.errors import InvalidArgumentError, unknown_name
 from coley.treat.modality import Action, Modality, Toxicity
 from coley.treat.pk import (
     CellKinetics,
@@ -358,7 +358,31 @@ _CATALOGUE: tuple[Modality, ...] = (
     ),
 )
 
-_BY_NAME = {m.name: m for m in _CATALOGUE}
+_BY_NAME: dict[str, Modality] = {m.name: m for m in _CATALOGUE}
+_BUILT_IN = frozenset(_BY_NAME)
+
+
+def register(entry: Modality, *, replace: bool = False) -> Modality:
+    """Add ``entry`` to the catalogue, so regimens and trial files can name it.
+
+    A name already in the catalogue is refused unless ``replace=True``; a built-in modality
+    can never be replaced (register a variant under a new name). Returns ``entry``.
+    """
+    if not isinstance(entry, Modality):
+        raise InvalidArgumentError(
+            f"register takes a coley.treat.Modality, got {type(entry).__name__}."
+        )
+    if entry.name in _BUILT_IN:
+        raise InvalidArgumentError(
+            f"modality {entry.name!r} is built in and cannot be replaced; register your variant "
+            f"under another name (for example {entry.name + '_custom'!r})."
+        )
+    if entry.name in _BY_NAME and not replace:
+        raise InvalidArgumentError(
+            f"modality {entry.name!r} is already registered; pass replace=True to replace it."
+        )
+    _BY_NAME[entry.name] = entry
+    return entry
 
 
 def modality(name: str) -> Modality:
@@ -369,5 +393,5 @@ def modality(name: str) -> Modality:
 
 
 def modalities() -> list[Modality]:
-    """All catalogue entries."""
-    return list(_CATALOGUE)
+    """All catalogue entries, built-in first, then registered ones in order."""
+    return list(_BY_NAME.values())

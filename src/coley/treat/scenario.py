@@ -174,10 +174,10 @@ def problems(path: str | Path, *, days: float | None = None) -> list[str]:
         where = f"{path}: regimen[{i}] ({r.modality})"
         try:
             reg = r.build()
-            from coley.treat.apply import _check_units
+            from coley.treat.apply import check_units
             from coley.treat.catalogue import modality
 
-            _check_units(reg, modality(reg.modality))
+            check_units(reg, modality(reg.modality))
             if horizon is not None:
                 reg.dose_events(spec.covariates or None, 1, horizon)
             regimens.append(reg)

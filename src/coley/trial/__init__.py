@@ -13,7 +13,7 @@ Design (one concept per module):
   implausible, or who are never diagnosed, are redrawn from their own stream.
 * :mod:`~coley.trial.recist`: tumour cells to the sum of longest diameters, RECIST 1.1
   (nadir rules, confirmation) and iRECIST (iUPD/iCPD, pseudoprogression) at the imaging days.
-* :mod:`~coley.trial.simulate_arms`: every patient in every arm (in-silico twins; the
+* :mod:`~coley.trial.arms`: every patient in every arm (in-silico twins; the
   randomised analysis uses each patient's allocated arm), stop rules executed (stop at
   progression or at a toxicity grade: a second pass with the doses after the stop removed),
   toxicity onset from the cumulative hazards, death at the lethal burden.
@@ -21,9 +21,9 @@ Design (one concept per module):
   response rates (Schmidt et al. 2013, BMC Bioinformatics 14:221; Jaynes 1957).
 * :mod:`~coley.trial.endpoints`: ORR, DCR, DoR, PFS, OS, toxicity rates; Kaplan-Meier, log-rank
   and Cox hazard ratios with confidence intervals (lifelines).
-* :mod:`~coley.trial.runner`: chunks written to Parquet as they finish, a manifest for
-  ``--resume``, local processes or a Dask cluster; :mod:`~coley.trial.report`: figures, HTML
-  and JSON.
+* :mod:`~coley.trial.runner`: chunks computed by local processes or a Dask cluster, a
+  manifest for ``--resume``; :mod:`~coley.trial.store`: the chunk Parquet tables, written as
+  they finish and read back; :mod:`~coley.trial.report`: figures, HTML and JSON.
 """
 
 from coley.trial.runner import TrialRun as TrialRun
@@ -31,5 +31,6 @@ from coley.trial.runner import run_trial as run_trial
 from coley.trial.spec import TrialSpec as TrialSpec
 from coley.trial.spec import load_trial as load_trial
 from coley.trial.spec import problems as problems
+from coley.trial.store import read_chunks as read_chunks
 
-__all__ = ["TrialRun", "TrialSpec", "load_trial", "problems", "run_trial"]
+__all__ = ["TrialRun", "TrialSpec", "load_trial", "problems", "read_chunks", "run_trial"]

@@ -27,7 +27,8 @@ def _rate(x: np.ndarray, w: np.ndarray) -> dict[str, float]:
     return {"value": p, "ci_low": lo, "ci_high": hi}
 
 
-def _km(t: np.ndarray, e: np.ndarray, w: np.ndarray, label: str) -> Any:
+def kaplan_meier(t: np.ndarray, e: np.ndarray, w: np.ndarray, label: str) -> Any:
+    """A lifelines Kaplan-Meier fit of times ``t`` with events ``e`` and weights ``w``."""
     from lifelines import KaplanMeierFitter
 
     with warnings.catch_warnings():
@@ -41,7 +42,7 @@ def _survival(t: np.ndarray, e: np.ndarray, w: np.ndarray, horizon: float,
 
     if t.size == 0:
         return {}
-    km = _km(t, e, w, "km")
+    km = kaplan_meier(t, e, w, "km")
     out: dict[str, Any] = {}
     med = float(km.median_survival_time_)
     with warnings.catch_warnings():

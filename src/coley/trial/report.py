@@ -26,6 +26,7 @@ from coley.serialize import json_safe
 from coley.trial.calibrate import Calibration, max_entropy_weights
 from coley.trial.endpoints import MONTH, arm_summary, compare
 from coley.trial.spec import TrialSpec
+from coley.trial.store import read_scans
 
 COLOURS = {"CR": "#1a9850", "PR": "#91cf60", "SD": "#fee08b", "PD": "#d73027", "NE": "#999999"}
 
@@ -140,7 +141,7 @@ def _figures(spec: TrialSpec, patients: pd.DataFrame, directory: Path,
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from coley.trial.endpoints import _km
+    from coley.trial.endpoints import kaplan_meier
 
     patients = _complete(patients)
     ok = patients[patients["status"] == "ok"]
@@ -158,7 +159,7 @@ def _figures(spec: TrialSpec, patients: pd.DataFrame, directory: Path,
             if weight_of:
                 df = df[df["patient"].isin(weight_of)]
             w = df["patient"].map(weight_of).to_numpy(float) if weight_of else np.ones(len(df))
-            km = _km(df[f"{ep}_days"].to_numpy(float) / MONTH,
+            km = kaplan_meier(df[f"{ep}_days"].to_numpy(float) / MONTH,
                      df[f"{ep}_event"].to_numpy(bool), w, arm)
             km.plot_survival_function(ax=ax, ci_show=True)
         ax.set_xlabel("months since randomisation")
@@ -182,8 +183,6 @@ def _figures(spec: TrialSpec, patients: pd.DataFrame, directory: Path,
     fig.tight_layout()
     figs["waterfall"] = fig
     # spider: the first 40 analysed patients of each arm (their scans only are read)
-    from coley.trial.runner import read_scans
-
     shown = {arm: ok[ok["arm"] == arm].head(40) for arm in arms}
     scans = read_scans(directory, sorted({int(i) for d in shown.values()
                                           for i in d["patient"]}))

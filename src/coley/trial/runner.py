@@ -17,7 +17,6 @@ workers and for a Dask cluster (``scheduler="tcp://host:8786"``), and the same a
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ import pandas as pd
 
 from coley.errors import InvalidArgumentError
 from coley.trial.spec import TrialSpec, load_trial
+from coley.trial.store import chunk_done, read_patients, read_scans, write_chunk
 
 MANIFEST = "trial.json"
 
@@ -50,24 +50,6 @@ class TrialRun:
     def scans(self) -> pd.DataFrame:
         """Every scan of the run (read from ``chunks/scans-*.parquet``)."""
         return read_scans(self.directory)
-
-
-def _chunk_path(directory: Path, kind: str, chunk: int) -> Path:
-    return directory / "chunks" / f"{kind}-{chunk:06d}.parquet"
-
-
-def _write_chunk(directory: Path, chunk: int, patients: pd.DataFrame, scans: pd.DataFrame
-                 ) -> None:
-    for kind, frame in (("scans", scans), ("patients", patients)):
-        path = _chunk_path(directory, kind, chunk)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-
-
-def _done(directory: Path, chunk: int) -> bool:
-    return _chunk_path(directory, "patients", chunk).exists() and \
-        _chunk_path(directory, "scans", chunk).exists()
 
 
 def _compute(spec_json: str, chunk: int) -> tuple[int, pd.DataFrame, pd.DataFrame]:
@@ -132,13 +114,13 @@ def run_trial(spec: TrialSpec | str | Path, directory: str | Path, *,
     directory = Path(directory)
     _prepare(directory, spec, resume)
     n_chunks = -(-spec.patients // spec.chunk_size)
-    todo = [c for c in range(n_chunks) if not _done(directory, c)]
+    todo = [c for c in range(n_chunks) if not chunk_done(directory, c)]
     spec_json = spec.model_dump_json()
     sizes = {c: min(spec.chunk_size, spec.patients - c * spec.chunk_size)
              for c in range(n_chunks)}
     with _Progress(progress, spec.patients, spec.patients - sum(sizes[c] for c in todo)) as bar:
         for chunk, p, s in _execute(spec_json, todo, workers, scheduler):
-            _write_chunk(directory, chunk, p, s)
+            write_chunk(directory, chunk, p, s)
             bar.advance(sizes[chunk])
     patients_frame = read_patients(directory)
     numbers: dict[str, Any] = {}
@@ -174,39 +156,6 @@ def _execute(spec_json: str, todo: list[int], workers: int, scheduler: str | Non
             yield fut.result()
 
 
-def read_patients(directory: str | Path) -> pd.DataFrame:
-    """The per-patient rows of every chunk, sorted by (arm, patient)."""
-    directory = Path(directory)
-    files = sorted((directory / "chunks").glob("patients-*.parquet"))
-    if not files:
-        raise InvalidArgumentError(f"{str(directory)!r} holds no finished chunks.")
-    patients = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    for col in ("arm", "status", "bor", "ibor", "stopped_for"):
-        if col in patients.columns:
-            patients[col] = patients[col].astype("category")
-    return patients.sort_values(["arm", "patient"], kind="stable").reset_index(drop=True)
-
-
-def read_scans(directory: str | Path, patients: Iterable[int] | None = None) -> pd.DataFrame:
-    """Scans of every chunk (or only of ``patients``), sorted by (arm, patient, day)."""
-    files = sorted((Path(directory) / "chunks").glob("scans-*.parquet"))
-    wanted = None if patients is None else [int(i) for i in patients]
-    frames = []
-    for f in files:
-        if wanted is None:
-            frames.append(pd.read_parquet(f))
-        elif wanted:
-            frames.append(pd.read_parquet(f, filters=[("patient", "in", wanted)]))
-    scans = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["patient", "arm", "day", "sld_mm", "change_pct", "response"])
-    return scans.sort_values(["arm", "patient", "day"], kind="stable").reset_index(drop=True)
-
-
-def read_chunks(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-patient rows and every scan of a run."""
-    return read_patients(directory), read_scans(directory)
-
-
 class _Progress:
     """A rich progress bar over patients (or nothing)."""
 
@@ -238,4 +187,4 @@ class _Progress:
             self._bar.__exit__(*exc)
 
 
-__all__ = ["TrialRun", "read_chunks", "read_patients", "read_scans", "run_trial"]
+__all__ = ["TrialRun", "run_trial"]

@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
 
 from coley.errors import CoLeyError, InvalidArgumentError, suggest
+from coley.population.distributions import AbstractDistribution, from_spec
 from coley.treat.regimen import Regimen
 from coley.treat.scenario import RegimenSpec, _read
 
@@ -26,13 +34,15 @@ class _Strict(BaseModel):
 
 
 class DistributionSpec(_Strict):
-    """One parameter's distribution across patients.
+    """One parameter's distribution across patients (the file form of
+    :func:`coley.population.from_spec`).
 
     ``lognormal`` (median, sd_log), ``normal`` (mean, sd), ``uniform`` / ``loguniform``
-    (low, high), ``fixed`` (value); ``lower``/``upper`` truncate (sampling stays exact).
+    (low, high), ``fixed`` (value), ``empirical`` (values: observed values, interpolated);
+    ``lower``/``upper`` truncate (sampling stays exact).
     """
 
-    dist: Literal["lognormal", "normal", "uniform", "loguniform", "fixed"]
+    dist: Literal["lognormal", "normal", "uniform", "loguniform", "fixed", "empirical"]
     median: float | None = None
     sd_log: float | None = None
     mean: float | None = None
@@ -40,32 +50,27 @@ class DistributionSpec(_Strict):
     low: float | None = None
     high: float | None = None
     value: float | None = None
+    values: list[float] | None = None
     lower: float | None = None
     upper: float | None = None
 
     @model_validator(mode="after")
     def _fields(self) -> DistributionSpec:
-        need = {"lognormal": ("median", "sd_log"), "normal": ("mean", "sd"),
-                "uniform": ("low", "high"), "loguniform": ("low", "high"),
-                "fixed": ("value",)}[self.dist]
-        missing = [k for k in need if getattr(self, k) is None]
-        if missing:
-            raise ValueError(f"dist = {self.dist!r} needs {', '.join(missing)}")
-        for k in ("median", "sd_log", "mean", "sd", "low", "high", "value", "lower", "upper"):
-            v = getattr(self, k)
-            if v is not None and not math.isfinite(v):
-                raise ValueError(f"{k} must be a finite number, got {v}")
-        if self.dist == "lognormal" and (self.median <= 0 or self.sd_log < 0):  # type: ignore[operator]
-            raise ValueError("lognormal needs median > 0 and sd_log >= 0")
-        if self.dist == "normal" and self.sd < 0:  # type: ignore[operator]
-            raise ValueError("normal needs sd >= 0")
-        if self.dist in ("uniform", "loguniform") and not self.low < self.high:  # type: ignore[operator]
-            raise ValueError("needs low < high")
-        if self.dist == "loguniform" and self.low <= 0:  # type: ignore[operator]
-            raise ValueError("loguniform needs low > 0")
-        if self.lower is not None and self.upper is not None and not self.lower < self.upper:
-            raise ValueError("needs lower < upper")
+        self.build()  # InvalidArgumentError is a ValueError: pydantic reports it with the path
         return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # without ``values`` unless set, so that trial digests (resume manifests) of files
+        # written before ``empirical`` existed are unchanged
+        data = handler(self)
+        if isinstance(data, dict) and data.get("values") is None:
+            data.pop("values", None)
+        return data
+
+    def build(self) -> AbstractDistribution:
+        """The distribution (:mod:`coley.population.distributions`)."""
+        return from_spec(self.model_dump())
 
 
 class PopulationSpec(_Strict):
@@ -314,14 +319,14 @@ def spec_problems(spec: TrialSpec, *, patients: int | None = None) -> list[str]:
         except CoLeyError as exc:
             out.append(f"{where}: {exc}")
             continue
-        from coley.treat.apply import _check_units
+        from coley.treat.apply import check_units
         from coley.treat.catalogue import modality
         from coley.treat.doses import COVARIATES
 
         for reg in regs:
             try:
                 mod = modality(reg.modality)
-                _check_units(reg, mod)
+                check_units(reg, mod)
                 needs = reg.phases[0].dose.covariate
                 if needs and needs not in covariates:
                     out.append(f"{where}: regimen {reg.label!r} doses in "
