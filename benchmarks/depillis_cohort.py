@@ -60,7 +60,19 @@ import numpy as np  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-TEMPLATE = REPO / "src" / "coley" / "solve" / "_template.py"
+KERNELS = REPO / "src" / "coley" / "solve" / "kernels"
+
+
+def kernels_sha() -> str | None:
+    """A hash of the solver kernel modules (src/coley/solve/kernels/*.py), or None."""
+    files = sorted(KERNELS.glob("*.py"))
+    if not files:
+        return None
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()[:16]
+
 
 # ------------------------------------------------------------------ cohort definition (the anchor)
 SEED = 20050101            # numpy default_rng seed; the anchor does not record its own seed
@@ -536,7 +548,6 @@ def provenance() -> dict:
                 break
     except OSError:
         pass
-    template = TEMPLATE
     versions = {"python": platform.python_version(), "numpy": np.__version__,
                 "scipy": scipy.__version__, "numba": numba.__version__,
                 "coley": coley.__version__}
@@ -550,8 +561,7 @@ def provenance() -> dict:
         "versions": versions,
         "git_head": git("rev-parse", "--short", "HEAD"),
         "git_dirty_src": bool(git("status", "--porcelain", "src")),
-        "template_sha256": hashlib.sha256(template.read_bytes()).hexdigest()[:16]
-        if template.exists() else None,
+        "kernels_sha256": kernels_sha(),
         "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
     }
 
@@ -725,11 +735,10 @@ def main(argv=None) -> int:
         print("cold / warm start subprocesses ...", flush=True)
         results["cold_start"] = cold_start()
 
-    sha_end = (hashlib.sha256(TEMPLATE.read_bytes()).hexdigest()[:16]
-               if TEMPLATE.exists() else None)
-    if sha_end != results["provenance"]["template_sha256"]:
-        results["provenance"]["template_sha256_end"] = sha_end
-        print("WARNING: src/coley/solve/_template.py changed during this run; re-run for "
+    sha_end = kernels_sha()
+    if sha_end != results["provenance"]["kernels_sha256"]:
+        results["provenance"]["kernels_sha256_end"] = sha_end
+        print("WARNING: src/coley/solve/kernels changed during this run; re-run for "
               "consistent numbers", file=sys.stderr)
     table = markdown(results)
     results["markdown"] = table

@@ -4,9 +4,12 @@ Published models with units and sources, a fast batched stiff ODE engine for vir
 and analysis. Start with ``coley.library.get("kuznetsov1994")`` and ``coley.simulate``.
 """
 
+from coley import experiment as experiment
 from coley import library as library
+from coley import population as population
 from coley import sbml as sbml
-from coley import surveillance as surveillance
+from coley import scenario as scenario
+from coley import sensitivity as sensitivity
 from coley import treat as treat
 from coley import trial as trial
 from coley._version import __version__ as __version__
@@ -46,6 +49,6 @@ __all__ = [
     "HybridTauLeaping", "Infusion", "Input", "Intervention", "InvalidArgumentError", "Jump",
     "Model", "ModelDefinitionError", "ModelEvent", "Parameter", "Provenance", "Rodas4", "SBMLError",
     "SimulationError", "SimulationResult", "State", "StochasticResult", "Threshold", "Treatment",
-    "UnknownNameError", "__version__", "equilibria", "library", "sbml", "simulate",
-    "simulate_stochastic", "surveillance", "treat", "trial",
+    "UnknownNameError", "__version__", "equilibria", "experiment", "library", "population",
+    "sbml", "scenario", "sensitivity", "simulate", "simulate_stochastic", "treat", "trial",
 ]

@@ -5,11 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import pytest
 import sympy as sp
 
-import coley
 from coley import Citation, Model, ModelDefinitionError, Parameter, State, UnknownNameError
 
 CITE = Citation("test")
@@ -134,37 +132,3 @@ def test_expressions_are_substituted() -> None:
     # dx/dt = -loss with loss = k*x is the same right-hand side as -k*x.
     m = _model(expressions={"loss": "k*x"}, equations={"x": "-loss"})
     assert sp.simplify(m.rhs[0] + m.symbols["k"] * m.symbols["x"]) == 0
-
-
-# ------------------------------------------------------------------ exact Jacobian
-@pytest.mark.parametrize("name", ["kuznetsov1994", "kirschner_panetta1998", "depillis2005"])
-def test_compiled_jacobian_matches_sympy_and_finite_differences(name: str) -> None:
-    m = coley.library.get(name)
-    compiled = m.compile()
-    p = m.parameter_values()
-    u = np.zeros(len(m.inputs))
-    n = len(m.states)
-    rng = np.random.default_rng(20240601)
-    y = 10.0 ** rng.uniform(3, 7, n)  # a random interior point (cells), all states > 0
-    jac = np.empty((n, n))
-    compiled.jac(0.0, y, p, u, jac)
-
-    # Same expressions differentiated by sympy, evaluated by numpy: they differ only by the
-    # order of floating-point operations (common-subexpression elimination), hence 1e-10.
-    symbols = [m.symbols[s] for s in (*m.state_names, *m.parameter_names)]
-    symbolic = np.array(sp.lambdify(symbols, m.jacobian, "numpy")(*y, *p), dtype=float)
-    np.testing.assert_allclose(jac, symbolic, rtol=1e-10, atol=0)
-
-    # Central differences of the compiled rhs with step 1e-6*y_j: truncation error
-    # O(h^2) ~ 1e-12 and round-off ~ eps/1e-6 ~ 1e-10 relative, so 1e-6 relative is safe.
-    fd = np.empty((n, n))
-    f_plus, f_minus = np.empty(n), np.empty(n)
-    for j in range(n):
-        h = 1e-6 * y[j]
-        y_plus, y_minus = y.copy(), y.copy()
-        y_plus[j] += h
-        y_minus[j] -= h
-        compiled.rhs(0.0, y_plus, p, u, f_plus)
-        compiled.rhs(0.0, y_minus, p, u, f_minus)
-        fd[:, j] = (f_plus - f_minus) / (2 * h)
-    np.testing.assert_allclose(fd, jac, rtol=1e-6, atol=0)

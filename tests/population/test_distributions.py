@@ -101,8 +101,9 @@ def test_ppf_is_monotone(d: object, us: list[float]) -> None:
 def test_truncated_draws_stay_inside_the_bounds(median: float, sd: float, a: float, b: float,
                                                us: list[float]) -> None:
     base = LogNormal(median, sd)
-    # bounds at base quantiles inside (0.01, 0.99), so the truncated mass is never tiny
-    qa, qb = sorted((0.01 + 0.49 * a, 0.5 + 0.49 * b))
+    # bounds at base quantiles qa in [0.01, 0.49] and qb in [0.51, 0.99]: never equal, and
+    # the truncated mass is never tiny
+    qa, qb = 0.01 + 0.48 * a, 0.51 + 0.48 * b
     low, high = base.ppf(np.array([qa, qb]))
     x = Truncated(base, float(low), float(high)).ppf(np.asarray(us))
     assert np.all((x >= low * (1 - 1e-9)) & (x <= high * (1 + 1e-9)))

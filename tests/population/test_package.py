@@ -1,4 +1,4 @@
-"""The package boundary: coley.population imports no trial, treatment, surveillance, library or
+"""The package boundary: coley.population imports no trial, treatment, scenario, library or
 command-line code (those build on it), and re-exports its public names."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import coley.population as population
 
-FORBIDDEN = ("coley.trial", "coley.treat", "coley.surveillance", "coley.library", "coley.cli")
+FORBIDDEN = ("coley.trial", "coley.treat", "coley.scenario", "coley.library", "coley.cli")
 SOURCE = Path(population.__file__).parent
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coley import Citation, Model, Parameter, State
-from coley.surveillance import model as surveillance_model
+from coley.library.surveillance import model as surveillance_model
 
 
 @pytest.fixture(scope="session")

@@ -124,7 +124,6 @@ def test_seeded_and_independent_of_workers(birth_death: Model) -> None:
         ({"parameters": {"X": [1.0, 2.0]}}, "takes one patient"),
         ({"parameters": {"d": -1.0}}, "'d' = -1.0"),
         ({"t_end": None}, "give t_end"),
-        ({"covariates": {"weight": 70}}, "covariates are only used"),
     ],
 )
 def test_bad_arguments_say_what_to_do(birth_death: Model, kwargs: dict, match: str) -> None:

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import coley
-from coley.treat import At, Dose, Every, Infusion, Regimen, apply_regimens
+from coley.solve.compile import compile_model
+from coley.treat import At, Dose, Every, InfusionRoute, Regimen, apply_regimens
 
 TIGHT = coley.Rodas4(rtol=1e-10, atol=1e-10)
 
@@ -30,7 +31,7 @@ def test_kirschner_panetta_adoptive_transfer_threshold_through_a_regimen() -> No
     finals = {}
     for rate in (530.0, 550.0):
         reg = Regimen("adoptive_t_cells", Dose(rate * days, "state"), At((0,)),
-                      route=Infusion(24 * days))
+                      route=InfusionRoute(24 * days))
         treated = coley.simulate(kp, start, t_end=days,
                                  treatment=coley.Treatment([reg]), solver=TIGHT)
         direct = coley.simulate(kp, {**start, "s1": rate}, t_end=days, solver=TIGHT)
@@ -78,7 +79,7 @@ def test_checkpoint_blockade_scales_the_hooked_rate_by_the_emax_occupancy(kuz: c
     # Pembrolizumab inhibits effector inactivation m: m -> m (1 - emax C/(ec50 + C)).
     treated = apply_regimens(kuz, [Regimen("pembrolizumab", Dose(200, "mg"), At((0,)))],
                              t_end=10).model
-    compiled = treated.compile()
+    compiled = compile_model(treated)
     y = treated.initial_values()
     names = treated.state_names
     y[names.index("E")], y[names.index("T")] = 1e6, 1e7

@@ -103,7 +103,7 @@ def test_adcc_antibodies_need_working_nk_cells() -> None:
 def test_tgfb_inhibitor_blocks_entry_into_the_soft_state() -> None:
     # On coley's surveillance model: TGF-beta drives proliferating cells into the soft dormant
     # (EMT) state S; blocking the pathway lowers the soft population that forms.
-    m = coley.surveillance.model()
+    m = coley.library.get("surveillance")
     reg = Regimen("tgfb_inhibitor", Dose(100, "mg"), Every(1, count=60))
     treated = coley.simulate(m, t_end=90, treatment=coley.Treatment([reg]))
     untreated = coley.simulate(m, t_end=90)
@@ -113,8 +113,8 @@ def test_tgfb_inhibitor_blocks_entry_into_the_soft_state() -> None:
 def test_actin_targeting_makes_soft_cells_killable() -> None:
     # Stiffening soft cells lets T and NK cells kill them: with soft cells present and the
     # drug on board, the soft population falls well below its untreated level (about 10-fold
-    # by day 90 here; complete clearance takes ~170 days, see tests/surveillance).
-    m = coley.surveillance.model()
+    # by day 90 here; complete clearance takes ~170 days, see tests/scenario).
+    m = coley.library.get("surveillance")
     start = {"P": 0.0, "S": 1e4}
     reg = Regimen("actin_targeting", Dose(100, "mg"), Every(1, count=60))
     treated = coley.simulate(m, start, t_end=90, treatment=coley.Treatment([reg]))

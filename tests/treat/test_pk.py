@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import coley
-from coley.treat import Dose, Every, Infusion, Regimen, modality
+from coley.treat import Dose, Every, InfusionRoute, Regimen, modality
 
 TIGHT = coley.Rodas4(rtol=1e-10, atol=1e-10)
 
@@ -41,7 +41,7 @@ def test_two_compartment_bolus_matches_the_biexponential(kuz: coley.Model) -> No
 def test_one_compartment_infusion_rises_and_decays(kuz: coley.Model) -> None:
     # Chemotherapy, 1000 mg over 12 h: during the infusion A = (R/k)(1 - e^{-k t}); after it,
     # A decays as e^{-k (t - 0.5)}; k = CL/V = 0.9/day (de Pillis 2008 decay rate).
-    reg = Regimen("chemotherapy", Dose(1000, "mg"), Every(7, count=1), route=Infusion(12))
+    reg = Regimen("chemotherapy", Dose(1000, "mg"), Every(7, count=1), route=InfusionRoute(12))
     t = np.array([0.0, 0.25, 0.5, 1.5, 3.0])
     res = coley.simulate(kuz, saveat=t, treatment=coley.Treatment([reg]), solver=TIGHT)
     k, rate = 0.9, 1000 / 0.5

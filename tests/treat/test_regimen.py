@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import coley
-from coley.treat import At, Cycles, Dose, Every, Infusion, Phase, Regimen, StopRules
+from coley.treat import At, Cycles, Dose, Every, InfusionRoute, Phase, Regimen, StopRules
 
 
 def test_every_three_weeks_for_two_years() -> None:
@@ -39,7 +39,7 @@ def test_dose_after_the_horizon_is_an_error() -> None:
 
 
 def test_overlapping_infusions_are_an_error() -> None:
-    reg = Regimen("il2", Dose(600_000, "IU/kg"), Every(1 / 24, count=3), route=Infusion(2))
+    reg = Regimen("il2", Dose(600_000, "IU/kg"), Every(1 / 24, count=3), route=InfusionRoute(2))
     with pytest.raises(coley.InvalidArgumentError, match="infusions overlap"):
         reg.dose_events({"weight": 70.0}, 1, horizon=10)
 

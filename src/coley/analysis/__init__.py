@@ -1,5 +1,12 @@
-"""Analysis of models: equilibria and their stability."""
+"""Analysis of models and trajectories: equilibria and their stability, trajectory labels."""
 
 from coley.analysis.equilibria import Equilibrium, classify, equilibria
+from coley.analysis.trajectory import (
+    Classification,
+    Thresholds,
+    classify_trajectory,
+    time_under_control,
+)
 
-__all__ = ["Equilibrium", "classify", "equilibria"]
+__all__ = ["Classification", "Equilibrium", "Thresholds", "classify", "classify_trajectory",
+           "equilibria", "time_under_control"]

@@ -18,6 +18,7 @@ import numpy as np
 
 from coley.errors import InvalidArgumentError
 from coley.model.model import Model
+from coley.solve.compile import compile_model
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def equilibria(model: Model, parameters: Mapping[str, float] | None = None, *,
     m = model.with_values(dict(parameters)) if parameters else model
     if m.input_names:
         pass  # inputs are zero at equilibrium unless the caller sets them as parameters
-    compiled = m.compile()
+    compiled = compile_model(m)
     p = m.parameter_values()
     u = np.zeros(len(m.inputs))
     n = len(m.states)

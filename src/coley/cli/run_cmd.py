@@ -13,7 +13,7 @@ def run(
                                 help="Output folder (created if needed)."),
 ) -> None:
     """Simulate every arm of a scenario; write NAME.csv, NAME.png and NAME.json to the folder."""
-    from coley.surveillance.runner import run_scenario
+    from coley.scenario.runner import run_scenario
 
     result = run_scenario(scenario, output)
     name = result.spec.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,16 @@ import typer
 
 from coley.cli._resolve import load_model, parse_settings, settings_for
 from coley.errors import InvalidArgumentError
+from coley.experiment.files import output_file
 from coley.solve.simulate import simulate as run_simulation
 from coley.solve.solvers import Dopri5, Rodas4
 from coley.treat.apply import Treatment
+
+#: Longest daily output grid by default (27,000 years: a longer one is a typo in --days).
+MAX_ROWS = 10_000_000
+
+#: Figure formats ``--plot`` writes (by the file's ending).
+PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 
 
 def simulate(
@@ -27,13 +35,24 @@ def simulate(
     rtol: float = typer.Option(1e-8, "--rtol", help="Relative tolerance."),
     atol: float = typer.Option(1e-8, "--atol", help="Absolute tolerance (state units)."),
     regimen: Path = typer.Option(None, "--regimen", help="Regimen file (.toml/.yaml) to apply."),
+    max_rows: int = typer.Option(MAX_ROWS, "--max-rows", help="Refuse a daily grid longer "
+                                 "than this (memory guard)."),
 ) -> None:
     """Simulate a model on a daily grid and write time, then one column per state."""
+    t_end = 365.0 if days is None else days
+    if not (t_end > 0 and math.isfinite(t_end)):
+        raise InvalidArgumentError(f"--days must be > 0 and finite, got {days}.")
+    rows = math.floor(t_end) + 1
+    if rows > max_rows:
+        raise InvalidArgumentError(
+            f"--days {t_end:g} gives a daily grid of {rows:,} rows, more than --max-rows "
+            f"{max_rows:,}; simulate fewer days or raise --max-rows.")
+    if output is not None:
+        output_file(output, what="--output file")
+    if plot is not None:
+        output_file(plot, what="--plot file", suffixes=PLOT_SUFFIXES)
     m = load_model(model, variant)
     settings = parse_settings(set_)
-    t_end = 365.0 if days is None else days
-    if not t_end > 0:
-        raise InvalidArgumentError(f"--days must be > 0, got {days}.")
     solvers = {"rodas4": Rodas4, "dopri5": Dopri5}
     if solver not in solvers:
         raise InvalidArgumentError(f"--solver must be one of {list(solvers)}, got {solver!r}.")
@@ -56,11 +75,9 @@ def simulate(
     if output is None:
         frame.to_csv(sys.stdout, index=False, float_format="%.10g")
     else:
-        output.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(output, index=False, float_format="%.10g")
         typer.echo(f"wrote {output} ({len(frame)} rows)", err=True)
     if plot is not None:
-        plot.parent.mkdir(parents=True, exist_ok=True)
         fig = result.plot(title=f"{m.name}: {m.title}")
         fig.savefig(plot, dpi=120)
         typer.echo(f"wrote {plot}", err=True)

@@ -24,17 +24,25 @@ def trial(
                                   help="Show a progress bar."),
 ) -> None:
     """Run every arm of a trial for N virtual patients; report RECIST, PFS, OS, toxicity."""
-    from coley.errors import InvalidArgumentError
+    from coley.experiment.problems import raise_problems
     from coley.trial.runner import run_trial
     from coley.trial.spec import load_trial, problems
 
     found = problems(file, patients=patients)
-    if found:
-        raise InvalidArgumentError("invalid trial file:\n  " + "\n  ".join(found))
+    raise_problems(found, "trial file")
     if check:
         typer.echo(f"{file}: ok", err=True)
         return
     spec = load_trial(file, patients=patients)
+    from coley.experiment.files import output_folder
+    from coley.trial.runner import check_disk, check_scheduler, estimated_bytes
+
+    check_scheduler(scheduler)  # every check before the first line of output
+    check_disk(output_folder(output, what="trial output folder"), spec)
+    if estimated_bytes(spec) > 100e6:  # a large run says what it will take before starting
+        typer.echo(f"{spec.name}: {spec.patients:,} patients x {len(spec.arm)} arms, about "
+                   f"{estimated_bytes(spec) / 1e6:,.0f} MB of chunk files in {output}",
+                   err=True)
     run = run_trial(spec, output, seed=seed, workers=workers, resume=resume,
                     scheduler=scheduler, progress=progress)
     calibration = run.report.get("calibration", {})

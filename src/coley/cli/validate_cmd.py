@@ -11,13 +11,11 @@ from coley.errors import CoLeyError
 
 
 def _kind(file: Path) -> str:
-    """'trial', 'scenario' or 'regimen', from the file's top-level keys."""
-    from coley.treat.scenario import _read
+    """'trial', 'scenario' or 'regimen', from the file's top-level keys (an unreadable file is
+    one error line, exit 2)."""
+    from coley.experiment.files import read_document
 
-    try:
-        data = _read(file)
-    except CoLeyError:
-        return "regimen"  # the regimen checker reports the unreadable file
+    data = read_document(file)
     if "diagnosis" in data or "follow_up_days" in data:
         return "trial"
     if "behaviour" in data or ("arm" in data and "regimen" not in data):
@@ -37,7 +35,7 @@ def validate(
 
         found = trial_problems(file)
     elif kind == "scenario":
-        from coley.surveillance.scenario import load_scenario
+        from coley.scenario.scenario import load_scenario
 
         try:
             load_scenario(file)

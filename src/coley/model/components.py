@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from coley.errors import ModelDefinitionError
 
@@ -188,7 +188,16 @@ class Citation:
 
 
 #: Kinds of treatment hook a model can expose.
-HOOK_KINDS = ("rate", "state")
+class HookKind(StrEnum):
+    """What a hook's target is: a rate parameter or a state."""
+
+    RATE = "rate"
+    """``target`` is a parameter, scaled over time by stimulation or inhibition."""
+    STATE = "state"
+    """``target`` is a state: doses add to it, fractions multiply it, log-kill removes it."""
+
+
+HOOK_KINDS = tuple(k.value for k in HookKind)
 
 
 @dataclass(frozen=True)
@@ -207,7 +216,7 @@ class Hook:
     """
 
     name: str
-    kind: str
+    kind: HookKind | Literal["rate", "state"]
     target: str
     meaning: str
 
@@ -217,6 +226,7 @@ class Hook:
             raise ModelDefinitionError(
                 f"hook {self.name!r}: kind must be one of {list(HOOK_KINDS)}, got {self.kind!r}."
             )
+        object.__setattr__(self, "kind", HookKind(self.kind))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ Equations are written as strings (or sympy expressions) over the declared names,
 side per state. Named ``expressions`` are intermediate quantities (a kill term, a fraction) that
 the equations may use; they are substituted before differentiation, so the Jacobian is exact.
 The symbolic form is the single source for everything downstream: generated numba code
-(:mod:`coley.model.codegen`), the exact Jacobian used by stiff solvers and equilibrium analysis,
+(:mod:`coley.solve.codegen`), the exact Jacobian used by stiff solvers and equilibrium analysis,
 rendered equations for ``coley info`` and the docs, and (later) SBML export.
 
 A model never imports a solver; :func:`coley.simulate` joins the two.
@@ -15,7 +15,7 @@ A model never imports a solver; :func:`coley.simulate` joins the two.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -39,7 +39,7 @@ from coley.model.components import (
 TIME = sp.Symbol("t", real=True)
 
 #: Kinds of model-event trigger function g: the trigger is true when g >= 0, g > 0 or g == 0
-#: (the kernel constants MEV_GE, MEV_GT and MEV_EQ of coley/solve/_template.py).
+#: (the kernel constants MEV_GE, MEV_GT and MEV_EQ of coley.solve.kernels).
 TRIGGER_GE, TRIGGER_GT, TRIGGER_EQ = 0, 1, 2
 
 # Functions an equation may call, by the names users write.
@@ -490,21 +490,6 @@ class Model:
             for s, e in zip(self.state_names, self.rhs, strict=True)
         ]
 
-    def compile(self, method: int = 0) -> Any:
-        """Generate and JIT-compile fast code for this model (cached on disk and per model).
-
-        ``method`` is the integration method the kernels use (a solver's ``method_id``:
-        0 Rodas4, 1 Dopri5); each method has its own module, so only it is compiled.
-        """
-        key = f"_compiled_{method}"
-        cached = self.__dict__.get(key)
-        if cached is None:
-            from coley.model.codegen import compile_model
-
-            cached = compile_model(self, method)
-            self.__dict__[key] = cached
-        return cached
-
     def __repr__(self) -> str:
         return (f"Model({self.name!r}, states={list(self.state_names)}, "
                 f"parameters={len(self.parameters)}, citation={self.citation.reference!r})")
@@ -567,26 +552,3 @@ def _trigger_function(cond: Any, where: str) -> tuple[sp.Expr, int]:
         f"{where}: the trigger {cond} ({type(cond).__name__}) is not supported; use "
         "comparisons (<, <=, >, >=, Eq) combined with &, | and ~."
     )
-
-
-def parameter_table(model: Model) -> list[dict[str, Any]]:
-    """Rows (name, value, unit, bounds, meaning, source) for display and export."""
-    return [
-        {"name": p.name, "value": p.value, "unit": p.unit, "lower": p.lower, "upper": p.upper,
-         "meaning": p.meaning, "source": p.source}
-        for p in model.parameters
-    ]
-
-
-def state_table(model: Model) -> list[dict[str, Any]]:
-    """Rows (name, initial, unit, meaning, source) for display and export."""
-    return [
-        {"name": s.name, "initial": s.initial, "unit": s.unit, "meaning": s.meaning,
-         "source": s.source}
-        for s in model.states
-    ]
-
-
-def names_of(items: Sequence[State | Parameter | Input]) -> list[str]:
-    """The names of declarations, in order."""
-    return [i.name for i in items]

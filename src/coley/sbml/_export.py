@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 import sympy as sp
 
 from coley.errors import InvalidArgumentError, SBMLError
+from coley.experiment.files import output_file
 from coley.model.model import Model
 from coley.sbml._math import libsbml_module, to_ast
 
@@ -40,9 +41,8 @@ def write_sbml(model: Model, path: str | os.PathLike[str]) -> Path:
         raise InvalidArgumentError(
             f"model must be a coley Model (see coley.library.get), got {type(model).__name__}."
         )
+    out = output_file(path, what="SBML file")
     text = to_sbml(model)
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     return out
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from coley.errors import InvalidArgumentError
+from coley.solve.status import Direction
 
-_DIRECTIONS = {"down": -1, "up": 1, "both": 0}
+_DIRECTIONS = {"down": Direction.DOWN, "up": Direction.UP, "both": Direction.BOTH}
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Threshold:
             object.__setattr__(self, "name", f"{self.state}_{self.direction}_{self.value:g}")
 
     @property
-    def direction_code(self) -> int:
+    def direction_code(self) -> Direction:
         """-1 down, +1 up, 0 both."""
         return _DIRECTIONS[self.direction]
 

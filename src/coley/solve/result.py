@@ -12,27 +12,30 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from coley.errors import unknown_name
+from coley.solve.status import Status
 
 if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
     from matplotlib.figure import Figure
 
-#: Status codes shared with the kernels, their labels and the reason shown to users.
+#: Each status (:class:`~coley.solve.status.Status`, shared with the kernels): its label and
+#: the reason shown to users.
 STATUS: dict[int, tuple[str, str]] = {
-    0: ("ok", "finished"),
-    1: ("stopped", "stopped by a terminal event (see event times)"),
-    -1: ("max_steps", "the maximum number of solver steps was reached; increase the solver's "
-                      "max_steps or loosen rtol"),
-    -2: ("nonfinite", "the solution became NaN or infinite; check the parameters (and for stiff "
-                      "dynamics use Rodas4)"),
-    -3: ("step_too_small", "the step size fell below round-off; the model may blow up in finite "
-                           "time or be discontinuous"),
-    -4: ("singular", "the Newton matrix was singular"),
-    -5: ("invalid_input", "a parameter or initial value of this patient was not finite or "
-                          "outside its bounds"),
-    -6: ("event_loop", "the model's events kept triggering each other at one time (over 1000 "
-                       "rounds); check the event triggers and assignments"),
+    Status.OK: ("ok", "finished"),
+    Status.STOPPED: ("stopped", "stopped by a terminal event (see event times)"),
+    Status.MAX_STEPS: ("max_steps", "the maximum number of solver steps was reached; increase "
+                                    "the solver's max_steps or loosen rtol"),
+    Status.NONFINITE: ("nonfinite", "the solution became NaN or infinite; check the parameters "
+                                    "(and for stiff dynamics use Rodas4)"),
+    Status.STEP_TOO_SMALL: ("step_too_small", "the step size fell below round-off; the model "
+                                              "may blow up in finite time or be discontinuous"),
+    Status.SINGULAR: ("singular", "the Newton matrix was singular"),
+    Status.INVALID_INPUT: ("invalid_input", "a parameter or initial value of this patient was "
+                                            "not finite or outside its bounds"),
+    Status.EVENT_LOOP: ("event_loop", "the model's events kept triggering each other at one "
+                                      "time (over 1000 rounds); check the event triggers and "
+                                      "assignments"),
 }
 
 

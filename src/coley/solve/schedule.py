@@ -16,10 +16,11 @@ from typing import Literal
 import numpy as np
 
 from coley.errors import InvalidArgumentError
+from coley.solve.status import Op
 
 Amount = float | Sequence[float] | np.ndarray
 
-_OPS = {"add": 0, "set": 1, "multiply": 2}
+_OPS = {"add": Op.ADD, "set": Op.SET, "multiply": Op.MUL}
 
 
 def _times(name: str, times: float | Sequence[float]) -> tuple[float, ...]:
@@ -71,8 +72,8 @@ class Jump:
         object.__setattr__(self, "amount", arr)
 
     @property
-    def op_code(self) -> int:
-        """Integer code of ``op`` used by the kernels."""
+    def op_code(self) -> Op:
+        """Code of ``op`` used by the kernels."""
         return _OPS[self.op]
 
 

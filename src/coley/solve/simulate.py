@@ -18,18 +18,19 @@ import numpy as np
 from coley.errors import InvalidArgumentError, unknown_name
 from coley.model.components import Parameter, State
 from coley.model.model import Model
+from coley.solve.compile import CompiledModel, compile_model
 from coley.solve.events import Event, Extinction, Threshold
 from coley.solve.intervention import Intervention, Prepared, prepare
 from coley.solve.result import SimulationResult
 from coley.solve.schedule import Infusion, Jump
 from coley.solve.solvers import AbstractSolver, Rodas4
-
-_INVALID = -5
+from coley.solve.status import Action, Change, Direction, Op, Status
 
 ParameterInput = Mapping[str, Any] | Any  # Mapping of scalars/arrays, or a pandas DataFrame
 
 
-def _time_grid(t_end: float | None, saveat: Sequence[float] | np.ndarray | None) -> np.ndarray:
+def time_grid(t_end: float | None, saveat: Sequence[float] | np.ndarray | None) -> np.ndarray:
+    """The output times (days): ``saveat`` checked, or the daily grid ``0, 1, ..., t_end``."""
     if saveat is not None:
         grid = np.asarray(saveat, dtype=np.float64).ravel()
         if grid.size < 2:
@@ -69,8 +70,8 @@ def count_patients(parameters: ParameterInput | None) -> int:
     return 1
 
 
-def _patient_table(model: Model, parameters: ParameterInput | None
-                   ) -> tuple[np.ndarray, np.ndarray, list[str], bool]:
+def patient_table(model: Model, parameters: ParameterInput | None
+                  ) -> tuple[np.ndarray, np.ndarray, list[str], bool]:
     """Parameter matrix (N, P), initial states (N, S), per-patient notes, and whether scalar."""
     p0 = model.parameter_values()
     y0 = model.initial_values()
@@ -140,8 +141,11 @@ def _patient_table(model: Model, parameters: ParameterInput | None
     return P, Y, notes, scalar
 
 
-def _discontinuities(model: Model, schedule: Sequence[Jump | Infusion], n: int,
-                     t0: float, t_end: float) -> tuple[np.ndarray, ...]:
+def discontinuities(model: Model, schedule: Sequence[Jump | Infusion], n: int,
+                    t0: float, t_end: float) -> tuple[np.ndarray, ...]:
+    """The schedule as the kernels take it, one row per patient, sorted by time: times, kind
+    (:class:`~coley.solve.status.Change`), state or input index, op
+    (:class:`~coley.solve.status.Op`) and value."""
     rows: list[tuple[float, int, int, int, np.ndarray]] = []
     for item in schedule:
         if isinstance(item, Jump):
@@ -161,7 +165,7 @@ def _discontinuities(model: Model, schedule: Sequence[Jump | Infusion], n: int,
                         f"Jump({item.state!r}) at t = {t} d is outside the simulated interval "
                         f"[{t0}, {t_end}] d; drop it or extend t_end."
                     )
-                rows.append((t, 0, idx, item.op_code, np.broadcast_to(amount, (n,))))
+                rows.append((t, Change.STATE, idx, item.op_code, np.broadcast_to(amount, (n,))))
         elif isinstance(item, Infusion):
             if item.input not in model.input_names:
                 raise unknown_name("input", item.input, model.input_names,
@@ -178,9 +182,9 @@ def _discontinuities(model: Model, schedule: Sequence[Jump | Infusion], n: int,
                     "d; drop it or extend t_end."
                 )
             rate = np.broadcast_to(rate, (n,))
-            rows.append((item.start, 1, idx, 0, rate))
+            rows.append((item.start, Change.INPUT, idx, Op.ADD, rate))
             if item.stop <= t_end:
-                rows.append((item.stop, 1, idx, 0, -rate))
+                rows.append((item.stop, Change.INPUT, idx, Op.ADD, -rate))
         else:
             raise InvalidArgumentError(
                 f"schedule items must be Jump, Bolus or Infusion objects, got {item!r}."
@@ -219,29 +223,30 @@ def _event_arrays(model: Model, events: Sequence[Event]
         idx.append(model.state_names.index(ev.state))
         if isinstance(ev, Extinction):
             thr.append(ev.threshold)
-            direction.append(-1)
-            action.append(1)
+            direction.append(Direction.DOWN)
+            action.append(Action.SET)
             value.append(0.0)
         else:
             thr.append(ev.value)
             direction.append(ev.direction_code)
-            action.append(2 if ev.terminal else 0)
+            action.append(Action.STOP if ev.terminal else Action.RECORD)
             value.append(0.0)
     return names, (np.array(idx, dtype=np.int64), np.array(thr, dtype=np.float64),
                    np.array(direction, dtype=np.int64), np.array(action, dtype=np.int64),
                    np.array(value, dtype=np.float64))
 
 
-def _run_kernels(compiled: Any, solver: AbstractSolver, args: tuple[Any, ...],
+def _run_kernels(compiled: CompiledModel, solver: AbstractSolver, args: tuple[Any, ...],
                  outputs: tuple[np.ndarray, ...], workers: int) -> None:
-    """Call the compiled kernel: lanes of patients for Rodas4, one patient at a time otherwise.
+    """Call the compiled kernel: lanes of patients for a solver with a lane kernel (Rodas4),
+    one patient at a time otherwise.
 
     Every patient is integrated the same way whatever its lane, chunk or thread, so the
     outputs are bitwise identical for any ``workers``. A single patient calls the per-patient
     kernel directly (the only kernel it compiles).
     """
     n = args[1].shape[0]
-    lanes = isinstance(solver, Rodas4)
+    lanes = solver.lane_kernel is not None
     if n == 1:
         out, ev_time, info, status = outputs
         row = tuple(a[0] if k in _PER_PATIENT else a for k, a in enumerate(args))
@@ -273,7 +278,7 @@ PROGRESS_CHUNK = 4096
 _PER_PATIENT = frozenset({1, 2, 3, 4, 5, 6, 7, 8})
 
 
-def _run_chunked(compiled: Any, solver: AbstractSolver, args: tuple[Any, ...],
+def _run_chunked(compiled: CompiledModel, solver: AbstractSolver, args: tuple[Any, ...],
                  outputs: tuple[np.ndarray, ...], workers: int, progress: bool) -> None:
     """Run the kernels in chunks of patients, updating a progress bar after each."""
     n = args[1].shape[0]
@@ -355,16 +360,16 @@ def simulate(
         )
     if not (isinstance(workers, int) and workers >= 1):
         raise InvalidArgumentError(f"workers must be an int >= 1, got {workers!r}.")
-    grid = _time_grid(t_end, saveat)
+    grid = time_grid(t_end, saveat)
     prepared: Prepared | None = None
     if treatment is not None:
         prepared = prepare(treatment, model, n=count_patients(parameters),
                            t_end=float(grid[-1]))
         model = prepared.model
         schedule = [*schedule, *prepared.schedule]
-    P, Y, notes, _ = _patient_table(model, parameters)
+    P, Y, notes, _ = patient_table(model, parameters)
     n = P.shape[0]
-    disc = _discontinuities(model, schedule, n, float(grid[0]), float(grid[-1]))
+    disc = discontinuities(model, schedule, n, float(grid[0]), float(grid[-1]))
     event_names, ev = _event_arrays(model, events)
     n_states = len(model.states)
     atol = np.broadcast_to(np.asarray(solver.atol, dtype=np.float64), (n_states,)).copy() \
@@ -383,9 +388,9 @@ def simulate(
     ev_time = np.full((n, len(event_names)), np.nan)
     info = np.zeros((n, 4 + n_states))
     info[:, 4:] = np.nan  # end state; stays NaN for patients that never ran
-    status = np.full(n, _INVALID, dtype=np.int64)
+    status = np.full(n, Status.INVALID_INPUT, dtype=np.int64)
     if run.size:
-        compiled = model.compile(solver.method_id)
+        compiled = compile_model(model, solver)
         sub = run if not everyone else slice(None)
         u0 = np.zeros((run.size, len(model.inputs)))
         args = (

@@ -2,6 +2,11 @@
 
 Both integrate each patient with its own adaptive step size, error control on
 ``|err_i| <= atol_i + rtol*|y_i|`` (RMS norm), and dense output for the user's time grid.
+
+A solver names its algorithm: ``kernel`` is its module in :mod:`coley.solve.kernels` (the
+tableau and ``method_step``, with ``METHOD_ORDER``, ``METHOD_RHS`` and ``METHOD_FSAL``), and
+``lane_kernel`` an optional module that integrates LANES patients side by side. Adding a solver
+is one kernel module and one class here.
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ class AbstractSolver:
     first_step: float | None = None
     max_step: float = math.inf
 
-    method_id: ClassVar[int] = -1
-    stiff: ClassVar[bool] = False
+    #: The solver's method module in coley.solve.kernels (set by each concrete solver).
+    kernel: ClassVar[str] = ""
+    #: Its lane kernel module (several patients side by side), or None.
+    lane_kernel: ClassVar[str | None] = None
 
     def __post_init__(self) -> None:
         name = type(self).__name__
@@ -65,8 +72,8 @@ class Rodas4(AbstractSolver):
     p*T ~ 100/day in de Pillis 2005). Hairer & Wanner, Solving ODEs II, Sec. VI.4.
     """
 
-    method_id: ClassVar[int] = 0
-    stiff: ClassVar[bool] = True
+    kernel: ClassVar[str] = "rodas4"
+    lane_kernel: ClassVar[str | None] = "rodas4_lanes"
 
 
 @dataclass(frozen=True)
@@ -77,5 +84,4 @@ class Dopri5(AbstractSolver):
     Dormand & Prince 1980, J Comput Appl Math 6:19-26.
     """
 
-    method_id: ClassVar[int] = 1
-    stiff: ClassVar[bool] = False
+    kernel: ClassVar[str] = "dopri5"

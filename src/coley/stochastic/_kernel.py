@@ -66,15 +66,17 @@ def breaks(p, out):
     return
 
 
+# status codes (coley.solve.status.Status) and kinds; the generated header defines them
+from coley.solve.kernels.header import (  # noqa: E402
+    DISC_STATE,
+    OP_ADD,
+    OP_SET,
+    ST_MAX_STEPS,
+    ST_NONFINITE,
+    ST_OK,
+)
+
 # ----------------------------------------------------------------- END OF PLACEHOLDERS
-OP_ADD = 0
-OP_SET = 1
-OP_MUL = 2
-DISC_STATE = 0
-#: status codes (shared with coley.stochastic.result.STATUS)
-ST_OK = 0
-ST_MAX_STEPS = -1
-ST_NONFINITE = -2
 #: a leap expected to hold fewer events than this is replaced by exact (SSA) steps
 N_SSA = 10.0
 

@@ -3,26 +3,25 @@
 The module written is the model's header (sizes, the sparse stoichiometry ``R_PTR``, ``R_IDX``,
 ``R_VAL``, a ``rates(t, y, p, u, a)`` function computing every reaction rate with common
 subexpressions eliminated, and ``breaks(p, out)`` giving the model's time breakpoints) followed
-by the kernel in :mod:`coley.stochastic._kernel`. As in :mod:`coley.model.codegen` the file is
-named by a hash of its content and kept in the coley cache folder, so numba's on-disk cache
-makes a second session start without compiling.
+by the kernel in :mod:`coley.stochastic._kernel`. As for the deterministic kernels
+(:mod:`coley.solve.compile`) the file is named by a hash of its content and kept in the coley
+cache folder, so numba's on-disk cache makes a second session start without compiling; the
+loaded module is kept in the same :data:`coley.solve.compile.CACHE`, under its own key.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
 from pathlib import Path
 from types import ModuleType
 
-from coley.model.codegen import _body, load_source
 from coley.model.model import Model
+from coley.solve.codegen import body, constant_lines
+from coley.solve.compile import CACHE, CompileCache, load_source
 from coley.stochastic.reactions import ReactionNetwork
 
 _KERNEL = Path(__file__).resolve().parent / "_kernel.py"
 _MARKER = "# ----------------------------------------------------------------- END OF PLACEHOLDERS"
-_LOCK = threading.Lock()
-_LOADED: dict[str, ModuleType] = {}
 
 
 def _array(values: list[float] | list[int], dtype: str) -> str:
@@ -54,17 +53,18 @@ def generate_source(model: Model, network: ReactionNetwork) -> str:
         f"R_PTR = {_array(ptr, 'int64')}",
         f"R_IDX = {_array(idx, 'int64')}",
         f"R_VAL = {_array(val, 'float64')}",
+        *constant_lines(),
         "",
         "",
         "@njit(cache=True, nogil=True, error_model='numpy')",
         "def rates(t, y, p, u, a):",
-        *_body(model, [(f"a[{k}]", r.rate) for k, r in enumerate(network.reactions)]),
+        *body(model, [(f"a[{k}]", r.rate) for k, r in enumerate(network.reactions)]),
         "    return",
         "",
         "",
         "@njit(cache=True, nogil=True, error_model='numpy')",
         "def breaks(p, out):",
-        *_body(model, [(f"out[{k}]", c) for k, c in enumerate(breakpoints)]),
+        *body(model, [(f"out[{k}]", c) for k, c in enumerate(breakpoints)]),
         "    return",
         "",
     ]
@@ -72,14 +72,15 @@ def generate_source(model: Model, network: ReactionNetwork) -> str:
     return "\n".join(header) + kernel
 
 
-def compile_network(model: Model, network: ReactionNetwork) -> ModuleType:
+def compile_network(model: Model, network: ReactionNetwork, *,
+                    cache: CompileCache = CACHE) -> ModuleType:
     """Generate (or reuse) the kernel module and import it; numba compiles on the first call."""
     source = generate_source(model, network)
     key = hashlib.sha256(source.encode()).hexdigest()[:20]
-    with _LOCK:
-        if key in _LOADED:
-            return _LOADED[key]
+
+    def load() -> ModuleType:
         stem = f"coley_stochastic_{model.name}_{key}"
         module, _ = load_source(source, stem, stem)
-        _LOADED[key] = module
         return module
+
+    return cache.shared(("stochastic-source", key), load)

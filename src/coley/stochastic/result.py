@@ -15,18 +15,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from coley.errors import InvalidArgumentError, unknown_name
+from coley.solve.status import Status
 
 if TYPE_CHECKING:
     import xarray as xr
 
-#: Status codes of a replicate, their labels and the reason shown to users.
+#: Status codes of a replicate (:class:`~coley.solve.status.Status`, shared with the kernel),
+#: their labels and the reason shown to users.
 STATUS: dict[int, tuple[str, str]] = {
-    0: ("ok", "finished"),
-    -1: ("max_steps", "the maximum number of steps was reached; raise HybridTauLeaping's "
-                      "max_steps, or raise the threshold so that large populations are "
-                      "continuous"),
-    -2: ("nonfinite", "a state became NaN or infinite; check the parameters, or lower "
-                      "HybridTauLeaping's max_step or rtol"),
+    Status.OK: ("ok", "finished"),
+    Status.MAX_STEPS: ("max_steps", "the maximum number of steps was reached; raise "
+                                    "HybridTauLeaping's max_steps, or raise the threshold so "
+                                    "that large populations are continuous"),
+    Status.NONFINITE: ("nonfinite", "a state became NaN or infinite; check the parameters, or "
+                                    "lower HybridTauLeaping's max_step or rtol"),
 }
 
 

@@ -20,9 +20,10 @@ import numpy as np
 
 from coley.errors import InvalidArgumentError, unknown_name
 from coley.model.model import Model
+from coley.solve.compile import CACHE, model_structure
 from coley.solve.intervention import Intervention, Prepared, prepare
 from coley.solve.schedule import Infusion, Jump
-from coley.solve.simulate import _discontinuities, _patient_table, _time_grid
+from coley.solve.simulate import discontinuities, patient_table, time_grid
 from coley.stochastic.codegen import compile_network
 from coley.stochastic.reactions import ReactionNetwork, reaction_network
 from coley.stochastic.result import StochasticResult
@@ -116,12 +117,11 @@ def network(model: Model, discrete: str | Sequence[str] = "auto") -> ReactionNet
     ``print(coley.stochastic.network(model))`` lists every reaction with its changes and rate.
     """
     cands = _candidates(model, discrete)
-    key = f"_stochastic_network_{'|'.join(cands)}"
-    cached = model.__dict__.get(key)
-    if cached is None:
-        cached = reaction_network(model, cands)
-        model.__dict__[key] = cached
-    return cached
+    return CACHE.per_model(
+        model, ("stochastic-network", cands),
+        lambda: CACHE.shared(("stochastic-network", model_structure(model), cands),
+                             lambda: reaction_network(model, cands)),
+    )
 
 
 def _seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
@@ -220,7 +220,7 @@ def simulate_stochastic(
             f"parameters must be a mapping {{name: value}} for one patient, got "
             f"{type(parameters).__name__}; for a cohort, call once per patient."
         )
-    grid = _time_grid(t_end, saveat)
+    grid = time_grid(t_end, saveat)
     prepared: Prepared | None = None
     if treatment is not None:
         prepared = prepare(treatment, model, n=1, t_end=float(grid[-1]))
@@ -232,7 +232,7 @@ def simulate_stochastic(
             "which the stochastic simulator does not support; use schedule=[Jump(...)] for "
             "timed changes, or coley.simulate."
         )
-    P, Y, notes, _ = _patient_table(model, parameters)
+    P, Y, notes, _ = patient_table(model, parameters)
     if P.shape[0] != 1:
         raise InvalidArgumentError(
             f"parameters describe {P.shape[0]} patients; simulate_stochastic takes one "
@@ -242,7 +242,7 @@ def simulate_stochastic(
         raise InvalidArgumentError(f"model {model.name!r}: {notes[0]}.")
     net = network(model, discrete)
     module = compile_network(model, net)
-    disc = _discontinuities(model, schedule, 1, float(grid[0]), float(grid[-1]))
+    disc = discontinuities(model, schedule, 1, float(grid[0]), float(grid[-1]))
     dtime, dkind, didx, dop, dval = (np.ascontiguousarray(a[0]) for a in disc)
     cand = np.array([s in net.candidates for s in model.state_names], dtype=np.bool_)
     n_states = len(model.states)

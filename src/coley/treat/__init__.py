@@ -3,26 +3,42 @@
 from coley.treat.apply import ToxicityOutput, TreatedModel, Treatment, apply_regimens
 from coley.treat.catalogue import modalities, modality, register
 from coley.treat.doses import Dose
+from coley.treat.effects import (
+    Add,
+    Effect,
+    ExposureResponse,
+    Inhibit,
+    Kill,
+    Stimulate,
+    SurvivingFraction,
+    Treating,
+)
 from coley.treat.modality import Action, Modality, Toxicity
-from coley.treat.regimen import At, Cycles, Every, Infusion, Phase, Regimen, StopRules
+from coley.treat.pk import (
+    AbstractPK,
+    CellKinetics,
+    OneCompartment,
+    ReplicatingVirus,
+    Signal,
+    TwoCompartment,
+)
+from coley.treat.regimen import (
+    At,
+    BolusRoute,
+    Cycles,
+    Every,
+    InfusionRoute,
+    Phase,
+    Regimen,
+    StopRules,
+)
+from coley.treat.toxicity import sample_grades, toxicity_probabilities
 
 __all__ = [
-           "Action",
-           "At",
-           "Cycles",
-           "Dose",
-           "Every",
-           "Infusion",
-           "Modality",
-           "Phase",
-           "Regimen",
-           "StopRules",
-           "Toxicity",
-           "ToxicityOutput",
-           "TreatedModel",
-           "Treatment",
-           "apply_regimens",
-           "modalities",
-           "modality",
-           "register",
+    "AbstractPK", "Action", "Add", "At", "BolusRoute", "CellKinetics", "Cycles", "Dose",
+    "Effect", "Every", "ExposureResponse", "InfusionRoute", "Inhibit", "Kill", "Modality",
+    "OneCompartment", "Phase", "Regimen", "ReplicatingVirus", "Signal", "Stimulate", "StopRules",
+    "SurvivingFraction", "Toxicity", "ToxicityOutput", "TreatedModel", "Treating", "Treatment",
+    "TwoCompartment", "apply_regimens", "modalities", "modality", "register", "sample_grades",
+    "toxicity_probabilities",
 ]

@@ -30,11 +30,10 @@ from coley.solve.schedule import Infusion as InputInfusion
 from coley.solve.schedule import Jump
 from coley.treat.catalogue import modality as get_modality
 from coley.treat.doses import check_covariates
-from coley.treat.modality import Action, Modality
-from coley.treat.pk import CellKinetics, PKParts, ReplicatingVirus
+from coley.treat.effects import Effect, Treating
+from coley.treat.modality import Modality
+from coley.treat.pk import PKParts
 from coley.treat.regimen import Regimen
-
-_CELL_UNITS = {"cell", "cells"}
 
 
 @dataclass(frozen=True)
@@ -95,26 +94,6 @@ def _prefix(label: str) -> str:
     return p if not p[0].isdigit() else "rx_" + p
 
 
-def _effect_expr(action: Action, i: int, prefix: str, exposure: str,
-                 params: list[Parameter]) -> str:
-    emax = f"{prefix}_emax{i}"
-    params.append(Parameter(emax, action.emax, "1" if action.mode != "kill" else "1/day",
-                            f"{prefix}: maximal effect on {action.hook}", action.source, lower=0,
-                            upper=1.0 if action.mode == "inhibit" else None))
-    if action.ec50 is None:
-        return f"{emax}*({exposure})"
-    ec50 = f"{prefix}_ec50_{i}"
-    params.append(Parameter(ec50, action.ec50, "exposure", f"{prefix}: half-maximal exposure",
-                            action.source, lower=0))
-    if action.hill == 1.0:
-        return f"{emax}*({exposure})/({ec50} + ({exposure}))"
-    hill = f"{prefix}_hill{i}"
-    params.append(Parameter(hill, action.hill, "1", f"{prefix}: Hill coefficient", action.source,
-                            lower=0))
-    x = f"abs({exposure})"
-    return f"{emax}*{x}**{hill}/({ec50}**{hill} + {x}**{hill})"
-
-
 def check_units(reg: Regimen, mod: Modality) -> None:
     """Refuse a regimen dosed in a unit its modality does not accept."""
     for phase in reg.phases:
@@ -156,7 +135,8 @@ def apply_regimens(model: Model, regimens: Sequence[Regimen], *,
                 f"two regimens are labelled {reg.label!r}; give each a distinct label=..."
             )
         labels.add(prefix)
-        actions: list[tuple[int, Action]] = []
+        actions: list[tuple[int, Effect]] = []
+        infusion_targets: list[str] = []
         for i, action in enumerate(mod.actions):
             if action.hook not in [h.name for h in model.hooks]:
                 if action.optional:
@@ -179,12 +159,8 @@ def apply_regimens(model: Model, regimens: Sequence[Regimen], *,
         rate_input = f"{prefix}_rate"
         parts: PKParts | None = None
         if mod.pk is not None:
-            if isinstance(mod.pk, CellKinetics | ReplicatingVirus):
-                tumour = model.hook("tumour_cells").target
-                parts = mod.pk.parts(prefix, rate_input, tumour)
-            else:
-                parts = mod.pk.parts(prefix, rate_input)
-            pk_unit = getattr(mod.pk, "amount_unit", None)
+            parts = mod.pk.parts(prefix, rate_input, model)
+            pk_unit = mod.pk.amount_unit_of_dose
             if pk_unit is not None and reg.base_unit != pk_unit:
                 raise InvalidArgumentError(
                     f"Regimen({reg.label!r}): dose unit {reg.base_unit!r} does not match "
@@ -195,27 +171,14 @@ def apply_regimens(model: Model, regimens: Sequence[Regimen], *,
             extra_eqs.update(parts.equations)
             inputs.append(Input(rate_input, f"{reg.base_unit}/day", f"{reg.label}: infusion rate"))
         # --- effects
+        treating = Treating(model, mod.name, reg.label, prefix, reg.base_unit,
+                            parts.exposure if parts is not None else None, eqs, sym, params,
+                            expressions, infusion_targets)
         effect_names: dict[int, str] = {}
         for i, action in actions:
-            if action.mode in ("stimulate", "inhibit", "kill"):
-                if parts is None:
-                    raise InvalidArgumentError(
-                        f"modality {mod.name!r}: action {action.mode} on {action.hook!r} needs "
-                        "an exposure, but the modality has no PK."
-                    )
-                name = f"{prefix}_E{i}"
-                expressions[name] = _effect_expr(action, i, prefix, parts.exposure, params)
+            name = action.act(treating, i)
+            if name is not None:
                 effect_names[i] = name
-                e = sp.Symbol(name, real=True)
-                target = model.hook(action.hook).target
-                if action.mode == "kill":
-                    x = sym[target]
-                    eqs[target] = sp.sympify(eqs[target]) - e * x
-                else:
-                    p = sym[target]
-                    factor = (1 + e) if action.mode == "stimulate" else (1 - e)
-                    for s_name, rhs in eqs.items():
-                        eqs[s_name] = sp.sympify(rhs).xreplace({p: p * factor})
         # --- toxicity
         for tox in mod.toxicity:
             if tox.driver not in effect_names:
@@ -229,10 +192,8 @@ def apply_regimens(model: Model, regimens: Sequence[Regimen], *,
                                     "per unit effect", tox.source, lower=0))
             extra_eqs[h] = f"{rate}*{effect_names[tox.driver]}"
             toxicities.append(ToxicityOutput(h, reg.label, tox.name, tox.severe_fraction))
-        # --- administrations
-        adds = [a for _, a in actions if a.mode == "add"]
-        fractions = [a for _, a in actions if a.mode == "fraction"]
-        infusion_targets: list[str] = []
+        # --- administrations (per dose: the PK's, then each effect's in effect order)
+        discrete = sorted((a for _, a in actions), key=lambda a: a.order)
         for ev in reg.dose_events(cov or None, n, t_end):
             if parts is not None:
                 if ev.duration > 0:
@@ -240,34 +201,8 @@ def apply_regimens(model: Model, regimens: Sequence[Regimen], *,
                                                   ev.time + ev.duration))
                 else:
                     schedule.append(Jump(parts.dose_state, ev.time, ev.amount))
-            for a in adds:
-                target = model.hook(a.hook).target
-                unit = model.state(target).unit
-                if reg.base_unit == "cells" and unit not in _CELL_UNITS:
-                    raise InvalidArgumentError(
-                        f"Regimen({reg.label!r}) adds cells to state {target!r} of model "
-                        f"{model.name!r}, whose unit is {unit!r}; give the dose in the state's "
-                        "own unit with Dose(amount, 'state')."
-                    )
-                if ev.duration > 0:
-                    if target not in infusion_targets:
-                        infusion_targets.append(target)
-                    schedule.append(InputInfusion(f"{prefix}_{target}_in", ev.amount / ev.duration,
-                                                  ev.time, ev.time + ev.duration))
-                else:
-                    schedule.append(Jump(target, ev.time, ev.amount))
-            for a in fractions:
-                target = model.hook(a.hook).target
-                if reg.base_unit == "Gy":
-                    factor = np.exp(-a.alpha * ev.amount - a.beta * ev.amount ** 2)
-                elif reg.base_unit == "fraction":
-                    factor = ev.amount
-                else:
-                    raise InvalidArgumentError(
-                        f"Regimen({reg.label!r}): a surviving-fraction action needs a dose in Gy "
-                        f"or 'fraction', got {reg.base_unit!r}."
-                    )
-                schedule.append(Jump(target, ev.time, factor, op="multiply"))
+            for a in discrete:
+                schedule.extend(a.administer(treating, ev))
         owners.extend([reg.label] * (len(schedule) - len(owners)))
         for target in infusion_targets:
             u = f"{prefix}_{target}_in"

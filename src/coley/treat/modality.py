@@ -1,18 +1,9 @@
-"""What a treatment modality is: its PK, the hooks it acts on and how, and its toxicity.
+"""What a treatment modality is: its PK, the effects it has on model hooks, and its toxicity.
 
-An :class:`Action` names a model hook and a mode:
-
-* ``stimulate`` / ``inhibit`` (rate hooks): the hooked parameter p becomes p*(1 + E) or
-  p*(1 - E), with E = emax * X^h / (ec50^h + X^h) of the exposure X (Emax/Hill occupancy);
-* ``kill`` (state hooks): adds -E * target to the target's equation (log-kill); with ``ec50``
-  None the effect is linear, E = emax * X (mass action, e.g. CAR-T killing);
-* ``add`` (state hooks): the dose itself is added to the target state (adoptive cells);
-An ``optional`` action is skipped (and noted) on a model without its hook; a required one is an
-error listing the hooks the model has.
-
-* ``fraction`` (state hooks): each dose multiplies the target by a surviving fraction: the dose
-  itself for surgery (unit "fraction"), or exp(-alpha*d - beta*d^2) for d Gy of radiation
-  (linear-quadratic model).
+Each effect is a typed strategy of :mod:`coley.treat.effects` (:class:`~coley.treat.effects.
+Stimulate`, :class:`~coley.treat.effects.Inhibit`, :class:`~coley.treat.effects.Kill`,
+:class:`~coley.treat.effects.Add`, :class:`~coley.treat.effects.SurvivingFraction`, or one of
+your own); :func:`Action` builds one from its ``mode`` name, as the catalogue writes them.
 
 A :class:`Toxicity` is a cumulative hazard H(t) driven by the effect of one action
 (immune activation by the treatment): dH/dt = rate * E(t). The probability of an event of
@@ -23,51 +14,30 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any
 
 from coley.errors import InvalidArgumentError
+from coley.treat.effects import EFFECTS, Effect
 from coley.treat.pk import PK
 
-Mode = Literal["stimulate", "inhibit", "kill", "add", "fraction"]
-_MODES = ("stimulate", "inhibit", "kill", "add", "fraction")
 
-
-@dataclass(frozen=True)
-class Action:
-    """One effect of a modality on a model hook (see the module docstring for the modes)."""
-
-    hook: str
-    mode: Mode
-    emax: float = 1.0
-    ec50: float | None = 1.0
-    hill: float = 1.0
-    alpha: float = 0.0
-    beta: float = 0.0
-    meaning: str = ""
-    source: str = ""
-    optional: bool = False
-
-    def __post_init__(self) -> None:
-        if self.mode not in _MODES:
-            raise InvalidArgumentError(
-                f"Action on {self.hook!r}: mode must be one of {list(_MODES)}, got {self.mode!r}."
-            )
-        for name in ("emax", "hill", "alpha", "beta"):
-            v = getattr(self, name)
-            if not (math.isfinite(v) and v >= 0):
-                raise InvalidArgumentError(f"Action on {self.hook!r}: {name} must be >= 0.")
-        if self.ec50 is not None and not (math.isfinite(self.ec50) and self.ec50 > 0):
-            raise InvalidArgumentError(f"Action on {self.hook!r}: ec50 must be > 0 or None.")
-        if self.mode == "inhibit" and self.emax > 1:
-            raise InvalidArgumentError(
-                f"Action on {self.hook!r}: an inhibition's emax is a fraction (<= 1), "
-                f"got {self.emax}."
-            )
-
-    @property
-    def hook_kind(self) -> str:
-        """'rate' for stimulate/inhibit, 'state' otherwise."""
-        return "rate" if self.mode in ("stimulate", "inhibit") else "state"
+def Action(hook: str, mode: str, **options: Any) -> Effect:
+    """The effect ``mode`` (``stimulate``, ``inhibit``, ``kill``, ``add``, ``fraction``) on
+    ``hook`` with its ``options`` (emax, ec50, hill; alpha, beta; meaning, source, optional)."""
+    if mode not in EFFECTS:
+        raise InvalidArgumentError(
+            f"Action on {hook!r}: mode must be one of {list(EFFECTS)}, got {mode!r}."
+        )
+    cls = EFFECTS[mode]
+    try:
+        return cls(hook, **options)
+    except TypeError:
+        known = sorted(f.name for f in cls.__dataclass_fields__.values()
+                       if f.name not in ("hook", "_"))
+        extra = sorted(set(options) - set(known))
+        raise InvalidArgumentError(
+            f"Action on {hook!r}: a {mode} effect takes {', '.join(known)}; got "
+            f"{', '.join(extra) or 'arguments it does not take'}: drop them.") from None
 
 
 @dataclass(frozen=True)
@@ -97,7 +67,7 @@ class Modality:
     kind: str
     description: str
     dose_units: tuple[str, ...]
-    actions: tuple[Action, ...]
+    actions: tuple[Effect, ...]
     pk: PK | None = None
     toxicity: tuple[Toxicity, ...] = ()
     source: str = ""

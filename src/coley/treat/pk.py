@@ -18,10 +18,12 @@ Motifs used by several models (Emax occupancy) live in :mod:`coley.treat.effects
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from coley.errors import InvalidArgumentError
 from coley.model.components import Parameter, State
+from coley.model.model import Model
 
 
 def _check(kind: str, **values: float) -> None:
@@ -42,8 +44,29 @@ class PKParts:
     exposure_unit: str
 
 
+class AbstractPK(ABC):
+    """A PK model: :meth:`parts` adds its states, parameters, equations and exposure to a
+    treated model (one signature for every kind; a kind that needs the tumour reads the model's
+    ``tumour_cells`` hook)."""
+
+    source: str
+
+    @abstractmethod
+    def parts(self, prefix: str, infusion_input: str, model: Model) -> PKParts:
+        """What this PK adds under ``prefix``, with ``infusion_input`` the infusion-rate input."""
+
+    @property
+    def amount_unit_of_dose(self) -> str | None:
+        """The unit doses must be given in (None: the dose's own unit)."""
+        return getattr(self, "amount_unit", None)
+
+
+def _tumour(model: Model) -> str:
+    return model.hook("tumour_cells").target
+
+
 @dataclass(frozen=True)
-class OneCompartment:
+class OneCompartment(AbstractPK):
     """Linear one-compartment PK: clearance (L/day) and volume (L); t1/2 = ln2*V/CL."""
 
     clearance: float
@@ -59,7 +82,7 @@ class OneCompartment:
         """Elimination half-life (days)."""
         return math.log(2) * self.volume / self.clearance
 
-    def parts(self, prefix: str, infusion_input: str) -> PKParts:
+    def parts(self, prefix: str, infusion_input: str, model: Model) -> PKParts:
         a = f"{prefix}_A1"
         return PKParts(
             states=(State(a, 0.0, self.amount_unit,
@@ -78,7 +101,7 @@ class OneCompartment:
 
 
 @dataclass(frozen=True)
-class TwoCompartment:
+class TwoCompartment(AbstractPK):
     """Linear two-compartment PK: CL, V1, Q (L/day), V2 (L)."""
 
     clearance: float
@@ -104,7 +127,7 @@ class TwoCompartment:
         alpha, beta = (s + disc) / 2, (s - disc) / 2
         return math.log(2) / alpha, math.log(2) / beta
 
-    def parts(self, prefix: str, infusion_input: str) -> PKParts:
+    def parts(self, prefix: str, infusion_input: str, model: Model) -> PKParts:
         a1, a2 = f"{prefix}_A1", f"{prefix}_A2"
         cl, v1, q, v2 = (f"{prefix}_{x}" for x in ("CL", "V1", "Q", "V2"))
         return PKParts(
@@ -133,7 +156,7 @@ class TwoCompartment:
 
 
 @dataclass(frozen=True)
-class Signal:
+class Signal(AbstractPK):
     """A first-order decaying depot with the given half-life (days), in the dose's unit."""
 
     half_life: float
@@ -143,7 +166,7 @@ class Signal:
     def __post_init__(self) -> None:
         _check("Signal", half_life=self.half_life)
 
-    def parts(self, prefix: str, infusion_input: str) -> PKParts:
+    def parts(self, prefix: str, infusion_input: str, model: Model) -> PKParts:
         s = f"{prefix}_S"
         k = f"{prefix}_kdecay"
         return PKParts(
@@ -159,7 +182,7 @@ class Signal:
 
 
 @dataclass(frozen=True)
-class CellKinetics:
+class CellKinetics(AbstractPK):
     """Infused effector cells: antigen-driven expansion, contraction, memory (CAR-T).
 
     dCe/dt = rho*T/(K+T)*Ce - (alpha + eps)*Ce + theta*T/(K+T)*Cm
@@ -181,7 +204,8 @@ class CellKinetics:
                contraction=self.contraction, to_memory=self.to_memory,
                reactivation=self.reactivation, memory_loss=self.memory_loss)
 
-    def parts(self, prefix: str, infusion_input: str, tumour: str) -> PKParts:
+    def parts(self, prefix: str, infusion_input: str, model: Model) -> PKParts:
+        tumour = _tumour(model)
         ce, cm = f"{prefix}_Ce", f"{prefix}_Cm"
         p = {k: f"{prefix}_{k}" for k in ("rho", "K", "alpha", "eps", "theta", "mu")}
         stim = f"{tumour}/({p['K']} + {tumour})"
@@ -215,7 +239,7 @@ class CellKinetics:
 
 
 @dataclass(frozen=True)
-class ReplicatingVirus:
+class ReplicatingVirus(AbstractPK):
     """Oncolytic virus: dV/dt = (replication*T/(K+T) - clearance)*V, V in viral particles.
 
     The virus grows while there are tumour cells to infect (T is the model's ``tumour_cells``
@@ -231,7 +255,8 @@ class ReplicatingVirus:
         _check("ReplicatingVirus", replication=self.replication,
                half_saturation=self.half_saturation, clearance=self.clearance)
 
-    def parts(self, prefix: str, infusion_input: str, tumour: str) -> PKParts:
+    def parts(self, prefix: str, infusion_input: str, model: Model) -> PKParts:
+        tumour = _tumour(model)
         v = f"{prefix}_V"
         rep, k, cv = f"{prefix}_rep", f"{prefix}_K", f"{prefix}_cV"
         return PKParts(
@@ -253,4 +278,5 @@ class ReplicatingVirus:
         )
 
 
-PK = OneCompartment | TwoCompartment | Signal | CellKinetics | ReplicatingVirus
+#: Any PK model (kept as the name modalities are typed with).
+PK = AbstractPK

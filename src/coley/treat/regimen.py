@@ -3,7 +3,7 @@
 * Schedules: :class:`Every` ("every 21 days for two years"), :class:`Cycles` ("days 1, 8, 15
   every 28 days, 6 cycles"), :class:`At` (explicit days). Days count from the start of treatment
   (day 0); within a cycle, day 1 is the first day of the cycle, as in protocols.
-* Routes: ``"bolus"`` or :class:`Infusion` with a duration in hours.
+* Routes: :class:`BolusRoute` (``"bolus"``) or :class:`InfusionRoute` with a duration in hours.
 * :class:`Phase` pairs a dose with a schedule, so loading then maintenance is two phases.
 * :class:`StopRules`: stop after a number of days; progression- and toxicity-driven stops are
   evaluated by trials, which observe tumour size and toxicity (see ``coley.trial``).
@@ -23,6 +23,16 @@ import numpy as np
 
 from coley.errors import InvalidArgumentError
 from coley.treat.doses import Dose
+
+#: Most doses one schedule may give (a daily dose for 270 years): a larger count is a typo, and
+#: expanding it would exhaust memory. Checked from the schedule's numbers, before expanding.
+MAX_DOSES = 100_000
+
+
+def _check_count(n: float, what: str, fix: str) -> None:
+    if n > MAX_DOSES:
+        raise InvalidArgumentError(f"{what}: gives {n:.3g} doses, more than the {MAX_DOSES:,} "
+                                   f"a schedule may hold; {fix}.")
 
 
 def _positive(name: str, value: float, what: str) -> float:
@@ -60,6 +70,15 @@ class Every:
             raise InvalidArgumentError(
                 f"Every: until ({self.until}) is before start ({self.start})."
             )
+        _check_count(self.dose_count, "Every", "check count, until (a day) and interval (days), "
+                     "e.g. Every(21, until=730) for two years")
+
+    @property
+    def dose_count(self) -> float:
+        """Number of doses (from the numbers, without listing them)."""
+        by_until = (math.inf if self.until is None
+                    else math.floor((self.until - self.start + 1e-9) / self.interval) + 1)
+        return float(min(by_until, math.inf if self.count is None else self.count))
 
     def times(self) -> list[float]:
         """Dose days."""
@@ -106,6 +125,17 @@ class Cycles:
             raise InvalidArgumentError("Cycles: give cycles (a number) or until (last day).")
         if self.cycles is not None and not (isinstance(self.cycles, int) and self.cycles >= 1):
             raise InvalidArgumentError(f"Cycles: cycles must be an int >= 1, got {self.cycles!r}.")
+        if self.until is not None:
+            _nonneg("until", self.until, "Cycles")
+        _check_count(self.dose_count, "Cycles", "check cycles, until (a day) and length (days)")
+
+    @property
+    def dose_count(self) -> float:
+        """Number of doses at most (from the numbers, without listing them)."""
+        by_until = (math.inf if self.until is None
+                    else max(math.floor((self.until - self.start + 1e-9) / self.length) + 1, 0))
+        cycles = min(by_until, math.inf if self.cycles is None else self.cycles)
+        return float(cycles * len(self.days))
 
     def times(self) -> list[float]:
         """Dose days."""
@@ -145,21 +175,40 @@ Schedule = Every | Cycles | At
 
 
 @dataclass(frozen=True)
-class Infusion:
+class BolusRoute:
+    """A bolus: the whole dose at once (``route="bolus"`` in files and in :class:`Regimen`)."""
+
+    @property
+    def days(self) -> float:
+        """Duration in days (0)."""
+        return 0.0
+
+    def describe(self) -> str:
+        """How the route reads in messages."""
+        return "a bolus"
+
+
+@dataclass(frozen=True)
+class InfusionRoute:
     """An intravenous infusion lasting ``hours``."""
 
     hours: float
 
     def __post_init__(self) -> None:
-        _positive("hours", self.hours, "Infusion")
+        _positive("hours", self.hours, "InfusionRoute")
 
     @property
     def days(self) -> float:
         """Duration in days."""
         return self.hours / 24.0
 
+    def describe(self) -> str:
+        """How the route reads in messages."""
+        return f"a {self.hours:g} h infusion"
 
-Route = str | Infusion
+
+#: How a dose is given: every route has ``days`` (its duration; 0 for a bolus).
+Route = BolusRoute | InfusionRoute
 
 
 @dataclass(frozen=True)
@@ -217,7 +266,9 @@ class Regimen:
     modality: str
     dose: Dose | None = None
     schedule: Schedule | None = None
-    route: Route = "bolus"
+    route: Route = field(default_factory=BolusRoute)
+    """:class:`BolusRoute` (the default; the string ``"bolus"`` is accepted) or
+    :class:`InfusionRoute`."""
     phases: tuple[Phase, ...] = ()
     stop: StopRules = field(default_factory=StopRules)
     label: str = ""
@@ -234,9 +285,11 @@ class Regimen:
         if not phases:
             raise InvalidArgumentError(f"{what}: no dose; give dose and schedule, or phases.")
         object.__setattr__(self, "phases", phases)
-        if not (self.route == "bolus" or isinstance(self.route, Infusion)):
+        if self.route == "bolus":
+            object.__setattr__(self, "route", BolusRoute())
+        if not isinstance(self.route, BolusRoute | InfusionRoute):
             raise InvalidArgumentError(
-                f"{what}: route must be 'bolus' or Infusion(hours=...), got {self.route!r}."
+                f"{what}: route must be 'bolus' or InfusionRoute(hours=...), got {self.route!r}."
             )
         units = {p.dose.base_unit for p in phases}
         if len(units) > 1:
@@ -259,7 +312,7 @@ class Regimen:
         Raises for a dose after ``horizon`` and for infusions that overlap.
         """
         what = f"Regimen({self.label!r})"
-        duration = self.route.days if isinstance(self.route, Infusion) else 0.0
+        duration = self.route.days
         events: list[DoseEvent] = []
         for phase in self.phases:
             amount = phase.dose.resolve(covariates, n)
@@ -283,17 +336,12 @@ class Regimen:
             if duration and b.time < a.time + duration - 1e-12:
                 raise InvalidArgumentError(
                     f"{what}: infusions overlap: the one starting on day {a.time:g} lasts "
-                    f"{self.route.hours:g} h (until day {a.time + duration:g}) but the next "  # type: ignore[union-attr]
+                    f"{24 * duration:g} h (until day {a.time + duration:g}) but the next "
                     f"starts on day {b.time:g}."
                 )
         return events
 
 
-def times_of(schedule: Schedule) -> list[float]:
-    """Dose days of a schedule (helper for docs and tests)."""
-    return schedule.times()
-
-
-__all__ = ["At", "Cycles", "DoseEvent", "Every", "Infusion", "Phase", "Regimen", "Route",
-           "Schedule", "StopRules", "times_of"]
+__all__ = ["At", "BolusRoute", "Cycles", "DoseEvent", "Every", "InfusionRoute", "Phase",
+           "Regimen", "Route", "Schedule", "StopRules"]
 

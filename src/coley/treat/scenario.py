@@ -25,29 +25,38 @@ until, start}`` or ``{at = [days]}``. ``route`` is ``"bolus"`` or ``{infusion_ho
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from coley.errors import CoLeyError, InvalidArgumentError
+from coley.experiment.files import read_document
+from coley.experiment.problems import raise_problems
+from coley.experiment.schema import Strict
 from coley.treat.doses import Dose
-from coley.treat.regimen import At, Cycles, Every, Infusion, Phase, Regimen, Schedule, StopRules
+from coley.treat.regimen import (
+    At,
+    BolusRoute,
+    Cycles,
+    Every,
+    InfusionRoute,
+    Phase,
+    Regimen,
+    Route,
+    Schedule,
+    StopRules,
+)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class DoseSpec(_Strict):
+class DoseSpec(Strict):
     """``{amount, unit}``."""
 
     amount: float
     unit: str
 
 
-class ScheduleSpec(_Strict):
+class ScheduleSpec(Strict):
     """Every / cycles / explicit days."""
 
     every: float | None = None
@@ -77,20 +86,20 @@ class ScheduleSpec(_Strict):
         return At(tuple(self.at or ()))
 
 
-class RouteSpec(_Strict):
+class RouteSpec(Strict):
     """``{infusion_hours}``."""
 
     infusion_hours: float
 
 
-class PhaseSpec(_Strict):
+class PhaseSpec(Strict):
     """One dose on one schedule."""
 
     dose: DoseSpec
     schedule: ScheduleSpec
 
 
-class StopSpec(_Strict):
+class StopSpec(Strict):
     """Stop rules."""
 
     after_days: float | None = None
@@ -98,7 +107,7 @@ class StopSpec(_Strict):
     max_toxicity_grade: int | None = None
 
 
-class RegimenSpec(_Strict):
+class RegimenSpec(Strict):
     """One regimen entry."""
 
     modality: str
@@ -113,8 +122,8 @@ class RegimenSpec(_Strict):
         from coley.treat.catalogue import modality
 
         modality(self.modality)  # unknown names fail here, with suggestions
-        route: str | Infusion = (Infusion(self.route.infusion_hours)
-                                 if isinstance(self.route, RouteSpec) else "bolus")
+        route: Route = (InfusionRoute(self.route.infusion_hours)
+                        if isinstance(self.route, RouteSpec) else BolusRoute())
         stop = StopRules(**self.stop.model_dump()) if self.stop else StopRules()
         phases = tuple(Phase(Dose(p.dose.amount, p.dose.unit), p.schedule.build())
                        for p in self.phases or ())
@@ -124,42 +133,19 @@ class RegimenSpec(_Strict):
                        label=self.label)
 
 
-class RegimenFile(_Strict):
+class RegimenFile(Strict):
     """A regimen file: optional horizon (days), covariates and a list of regimens."""
 
     days: float | None = None
-    covariates: dict[str, float] = {}
+    covariates: dict[str, float] = Field(default_factory=dict)
     regimen: list[RegimenSpec]
-
-
-def _read(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        raise InvalidArgumentError(f"regimen file {str(path)!r} does not exist.")
-    text = path.read_text()
-    try:
-        if path.suffix.lower() == ".toml":
-            return tomllib.loads(text)
-        if path.suffix.lower() in (".yaml", ".yml"):
-            import yaml
-
-            data = yaml.safe_load(text)
-            if not isinstance(data, dict):
-                raise InvalidArgumentError(f"{path}: the top level must be a mapping.")
-            return data
-    except (tomllib.TOMLDecodeError, ValueError) as exc:
-        raise InvalidArgumentError(f"{path}: not valid {path.suffix[1:].upper()}: {exc}") from None
-    except Exception as exc:  # yaml.YAMLError without importing yaml at module level
-        raise InvalidArgumentError(f"{path}: not valid YAML: {exc}") from None
-    raise InvalidArgumentError(
-        f"{path}: unknown file type {path.suffix!r}; use .toml, .yaml or .yml."
-    )
 
 
 def problems(path: str | Path, *, days: float | None = None) -> list[str]:
     """Every problem in a regimen file, one readable line each (empty if it is valid)."""
     path = Path(path)
     try:
-        data = _read(path)
+        data = read_document(path, what="regimen file")
     except CoLeyError as exc:
         return [str(exc)]
     try:
@@ -193,7 +179,6 @@ def load_regimens(path: str | Path, *, days: float | None = None
                   ) -> tuple[list[Regimen], dict[str, float], float | None]:
     """Regimens, covariates and horizon from a file; raises with every problem listed."""
     found = problems(path, days=days)
-    if found:
-        raise InvalidArgumentError("invalid regimen file:\n  " + "\n  ".join(found))
-    spec = RegimenFile.model_validate(_read(Path(path)))
+    raise_problems(found, "regimen file")
+    spec = RegimenFile.model_validate(read_document(path, what="regimen file"))
     return [r.build() for r in spec.regimen], dict(spec.covariates), spec.days

@@ -7,8 +7,9 @@ the result's ``treatment.toxicities``. By time t:
 * P(any grade)  = 1 - exp(-H(t) / severe_fraction),
 
 and :func:`sample_grades` draws, per patient, the worst grade reached (0, 1-2 reported as 2,
-or 3+ reported as 3) from independent per-patient random streams spawned from one seed, so a
-patient's draw does not depend on how many patients run or how they are split across workers.
+or 3+ reported as 3) from each patient's own toxicity stream (:mod:`coley.population.streams`,
+the scheme trials use), so a patient's draw does not depend on how many patients run or how
+they are split across workers.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from coley.errors import InvalidArgumentError
+from coley.population.streams import Stream, patient_rng
 from coley.solve.result import SimulationResult
 from coley.treat.apply import TreatedModel
 from coley.treat.regimen import Regimen
@@ -64,8 +66,7 @@ def sample_grades(result: SimulationResult, regimens: Sequence[Regimen] | None =
     if probs.empty:
         return probs.assign(grade=pd.Series(dtype=int))
     n = result.n_patients
-    streams = np.random.SeedSequence(seed).spawn(n)
-    u = np.array([np.random.default_rng(s).random(16) for s in streams])
+    u = np.array([patient_rng(seed, i, Stream.TOXICITY).random(16) for i in range(n)])
     keys = sorted({(str(r), str(t))
                    for r, t in zip(probs["regimen"], probs["toxicity"], strict=True)})
     column = {key: j for j, key in enumerate(keys)}

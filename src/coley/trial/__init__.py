@@ -23,14 +23,20 @@ Design (one concept per module):
   and Cox hazard ratios with confidence intervals (lifelines).
 * :mod:`~coley.trial.runner`: chunks computed by local processes or a Dask cluster, a
   manifest for ``--resume``; :mod:`~coley.trial.store`: the chunk Parquet tables, written as
-  they finish and read back; :mod:`~coley.trial.report`: figures, HTML and JSON.
+  they finish and read back; :mod:`~coley.trial.report`: figures, HTML and JSON;
+  :mod:`~coley.trial.status`: the patient status and stop reason enums of those tables;
+  :mod:`~coley.trial.result`: :class:`TrialResult` (patients x arms, scans, ``summary()``,
+  ``km()``, ``waterfall()``).
 """
 
-from coley.trial.runner import TrialRun as TrialRun
+from coley.trial.result import TrialResult as TrialResult
 from coley.trial.runner import run_trial as run_trial
 from coley.trial.spec import TrialSpec as TrialSpec
 from coley.trial.spec import load_trial as load_trial
 from coley.trial.spec import problems as problems
+from coley.trial.status import PatientStatus as PatientStatus
+from coley.trial.status import StopReason as StopReason
 from coley.trial.store import read_chunks as read_chunks
 
-__all__ = ["TrialRun", "TrialSpec", "load_trial", "problems", "read_chunks", "run_trial"]
+__all__ = ["PatientStatus", "StopReason", "TrialResult", "TrialSpec", "load_trial", "problems",
+           "read_chunks", "run_trial"]

@@ -44,6 +44,7 @@ from coley.trial.population import (
     tumour_states,
 )
 from coley.trial.spec import ArmSpec, TrialSpec
+from coley.trial.status import PatientStatus, StopReason
 
 _MODELS: dict[str, Model] = {}
 
@@ -155,24 +156,27 @@ def run_arm(spec: TrialSpec, arm: ArmSpec, base: Baseline, tox_draw: np.ndarray
             outcome = _outcomes(spec, treated, model, values, status, stop_time, grid, scans,
                                 scan_idx, tox_draw, res.state_names)
         end = np.full(n, np.nan)
-        why = np.array([""] * n, dtype=object)
+        why = np.array([StopReason.NONE.value] * n, dtype=object)
         for label, day in stops.items():
             stopped = day < last[label]
             end = np.where(stopped, np.fmin(end, day), end)
         outcome["treatment_stopped_day"] = end
         outcome["stopped_for"] = np.where(
             np.isfinite(end),
-            np.where(np.isclose(end, outcome["_pd_stop"]), "progression", "toxicity"), why)
+            np.where(np.isclose(end, outcome["_pd_stop"]), StopReason.PROGRESSION.value,
+                     StopReason.TOXICITY.value), why)
     else:
         outcome["treatment_stopped_day"] = np.full(n, np.nan)
-        outcome["stopped_for"] = np.array([""] * n, dtype=object)
+        outcome["stopped_for"] = np.array([StopReason.NONE.value] * n, dtype=object)
     for private in ("_pd_stop", "_g3", "_any"):
         outcome.pop(private)
     scans_frame = outcome.pop("_scans")
     frame = pd.DataFrame(outcome)
     frame.insert(0, "patient", base.patients)
     frame.insert(1, "arm", arm.name)
-    frame.insert(2, "status", np.where(status >= 0, "ok", [f"failed: {m}" for m in messages]))
+    frame.insert(2, "status", np.where(status >= 0, PatientStatus.OK.value,
+                                       PatientStatus.FAILED.value))
+    frame.insert(3, "status_reason", np.where(status >= 0, "", np.asarray(messages, dtype=object)))
     frame["diagnosis_day"] = base.diagnosis_day
     frame["doubling_days"] = base.doubling_days
     frame["attempts"] = base.attempts
@@ -182,7 +186,7 @@ def run_arm(spec: TrialSpec, arm: ArmSpec, base: Baseline, tox_draw: np.ndarray
         frame[f"cov_{k}"] = values_k
     bad = status < 0
     if bad.any():
-        cols = [c for c in frame.columns if c not in ("patient", "arm", "status")
+        cols = [c for c in frame.columns if c not in ("patient", "arm", "status", "status_reason")
                 and not c.startswith(("param_", "cov_")) and c not in
                 ("diagnosis_day", "doubling_days", "attempts")]
         for c in cols:
@@ -221,16 +225,16 @@ def _outcomes(spec: TrialSpec, treated: TreatedModel, model: Model, values: np.n
                       sd_min_days=r.sd_min_days, death_day=death)
     last_scan = np.array([scans[row][-1] if row.any() else 0.0 for row in ~np.isnan(sld)])
     dead = np.isfinite(death)
-    pfs_end = np.fmin(a["pd_day"], np.where(dead, death, np.inf))
+    pfs_end = np.fmin(a.pd_day, np.where(dead, death, np.inf))
     pfs_event = np.isfinite(pfs_end)
     pfs = np.where(pfs_event, pfs_end, last_scan)
-    ip_end = np.fmin(a["iprogression_day"], np.where(dead, death, np.inf))
+    ip_end = np.fmin(a.iprogression_day, np.where(dead, death, np.inf))
     ipfs_event = np.isfinite(ip_end)
     ipfs = np.where(ipfs_event, ip_end, last_scan)
     os_days = np.where(dead, death, spec.follow_up_days)
-    responder = np.isin(a["bor"], (recist.CR, recist.PR))
+    responder = np.isin(a.bor, (recist.CR, recist.PR))
     dor_event = responder & pfs_event
-    dor = np.where(responder, pfs - np.nan_to_num(a["response_day"]), np.nan)
+    dor = np.where(responder, pfs - np.nan_to_num(a.response_day), np.nan)
     # ---- toxicity
     worst = np.zeros(n, dtype=np.int64)
     g3_day = np.full(n, np.inf)
@@ -249,22 +253,22 @@ def _outcomes(spec: TrialSpec, treated: TreatedModel, model: Model, values: np.n
         any_day = np.fmin(any_day, da)
     worst[np.isfinite(any_day)] = 2
     worst[np.isfinite(g3_day)] = 3
-    progress_stop = a["icpd_scan_day"] if r.criteria == "irecist" else a["pd_day"]
+    progress_stop = a.icpd_scan_day if r.criteria == "irecist" else a.pd_day
     scans_frame = pd.DataFrame({
         "day": np.tile(scans, n), "sld_mm": sld.ravel(),
         "change_pct": (100.0 * (sld / base_sld[:, None] - 1.0)).ravel(),
-        "response": np.vectorize(recist.LABELS.get)(a["response"]).ravel(),
+        "response": a.labels("response").ravel(),
     })
     return {
         "baseline_cells": base_cells, "baseline_sld_mm": base_sld,
-        "bor": np.vectorize(recist.LABELS.get)(a["bor"]).astype(object),
-        "responder": responder, "best_change_pct": a["best_change"],
-        "response_day": a["response_day"], "pd_day": a["pd_day"],
+        "bor": a.labels("bor"),
+        "responder": responder, "best_change_pct": a.best_change,
+        "response_day": a.response_day, "pd_day": a.pd_day,
         "pfs_days": pfs, "pfs_event": pfs_event, "os_days": os_days, "os_event": dead,
         "dor_days": dor, "dor_event": dor_event,
-        "ibor": np.vectorize(recist.LABELS.get)(a["ibor"]).astype(object),
-        "iupd_day": a["iupd_day"], "icpd_day": a["icpd_scan_day"],
-        "pseudoprogression": a["pseudoprogression"],
+        "ibor": a.labels("ibor"),
+        "iupd_day": a.iupd_day, "icpd_day": a.icpd_scan_day,
+        "pseudoprogression": a.pseudoprogression,
         "ipfs_days": ipfs, "ipfs_event": ipfs_event,
         "tox_grade": worst, "tox_any_day": any_day, "tox_g3_day": g3_day,
         "last_scan_day": last_scan,
@@ -326,16 +330,18 @@ def run_chunk(spec: TrialSpec, chunk: int) -> tuple[pd.DataFrame, pd.DataFrame]:
                 f, s = run_arm(spec, arm, base, draws)
             except CoLeyError as exc:
                 f = pd.DataFrame({"patient": base.patients, "arm": arm.name,
-                                  "status": f"failed: {exc}"})
+                                  "status": PatientStatus.FAILED.value,
+                                  "status_reason": str(exc)})
                 s = pd.DataFrame(columns=["patient", "arm", "day", "sld_mm", "change_pct",
                                           "response"])
-            f.insert(3, "allocated", alloc == k)
+            f.insert(4, "allocated", alloc == k)
             frames.append(f)
             scan_frames.append(s)
         if base.failed:
             frames.append(pd.DataFrame({
                 "patient": list(base.failed), "arm": arm.name,
-                "status": [f"not plausible: {r}" for r in base.failed.values()],
+                "status": PatientStatus.NOT_PLAUSIBLE.value,
+                "status_reason": list(base.failed.values()),
                 "allocated": [alloc_all[i] == k for i in base.failed],
             }))
     patients_frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

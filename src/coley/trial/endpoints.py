@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import math
 import warnings
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from coley.analysis.stats import wilson_interval
+from coley.errors import InvalidArgumentError
+from coley.trial.status import StopReason
 
 MONTH = 30.4375
 
@@ -65,37 +69,188 @@ def _survival(t: np.ndarray, e: np.ndarray, w: np.ndarray, horizon: float,
     return out
 
 
+class Endpoint(ABC):
+    """One endpoint of an arm: :meth:`summarise` gives its report entry (None: not reported for
+    this arm); a per-patient 0/1 :meth:`indicator` makes it usable as a calibration target.
+
+    Endpoints live in one registry (:data:`ENDPOINTS`, :func:`register_endpoint`) that the
+    report (:func:`arm_summary`) and the calibration read; adding one is one class.
+    """
+
+    name: str
+
+    @abstractmethod
+    def summarise(self, df: pd.DataFrame, w: np.ndarray, horizon: float) -> Any:
+        """The endpoint for the rows ``df`` of one arm with weights ``w`` (follow-up
+        ``horizon`` days); None to leave it out."""
+
+    def indicator(self, df: pd.DataFrame) -> np.ndarray:
+        """Each patient's outcome, 0 or 1 (for calibration targets)."""
+        raise InvalidArgumentError(f"endpoint {self.name!r} is not a per-patient 0/1 outcome; "
+                                   "it cannot be a calibration target.")
+
+
+def _bor(df: pd.DataFrame) -> np.ndarray:
+    return df["bor"].astype(str).to_numpy()
+
+
+@dataclass(frozen=True)
+class ResponseRate(Endpoint):
+    """Fraction whose best overall response is one of ``responses`` (RECIST 1.1)."""
+
+    name: str
+    responses: tuple[str, ...]
+
+    def indicator(self, df: pd.DataFrame) -> np.ndarray:
+        return np.isin(_bor(df), self.responses).astype(float)
+
+    def summarise(self, df: pd.DataFrame, w: np.ndarray, horizon: float) -> Any:
+        return _rate(self.indicator(df), w)
+
+
+@dataclass(frozen=True)
+class BestResponse(Endpoint):
+    """Weighted distribution of the best overall response (CR, PR, SD, PD, NE)."""
+
+    name: str
+
+    def summarise(self, df: pd.DataFrame, w: np.ndarray, horizon: float) -> Any:
+        bor = _bor(df)
+        return {k: float(np.sum(w * (bor == k)) / w.sum()) for k in ("CR", "PR", "SD", "PD", "NE")}
+
+
+#: Landmarks (months) of the survival endpoints.
+LANDMARKS = (6.0, 12.0, 24.0, 36.0, 60.0)
+
+
+@dataclass(frozen=True)
+class Survival(Endpoint):
+    """Kaplan-Meier of ``{column}_days`` / ``{column}_event``: median and landmark rates; among
+    the patients whose best response is one of ``among`` if given (duration of response)."""
+
+    name: str
+    column: str
+    months: tuple[float, ...] = LANDMARKS
+    among: tuple[str, ...] = ()
+
+    def summarise(self, df: pd.DataFrame, w: np.ndarray, horizon: float) -> Any:
+        t = df[f"{self.column}_days"].to_numpy(float)
+        e = df[f"{self.column}_event"].to_numpy(bool)
+        if self.among:
+            keep = np.isin(_bor(df), self.among)
+            if not keep.any():
+                return None
+            t, e, w = t[keep], e[keep], w[keep]
+        return _survival(t, e, w, horizon, self.months)
+
+
+@dataclass(frozen=True)
+class Landmark(Endpoint):
+    """Fraction free of the ``column`` event at ``months`` (e.g. 6-month PFS)."""
+
+    name: str
+    column: str
+    months: float
+
+    def indicator(self, df: pd.DataFrame) -> np.ndarray:
+        return (df[f"{self.column}_days"].to_numpy(float) > self.months * MONTH).astype(float)
+
+    def summarise(self, df: pd.DataFrame, w: np.ndarray, horizon: float) -> Any:
+        return _rate(self.indicator(df), w)
+
+
+@dataclass(frozen=True)
+class Flag(Endpoint):
+    """Fraction with the 0/1 column ``column`` set (pseudoprogression)."""
+
+    name: str
+    column: str
+
+    def indicator(self, df: pd.DataFrame) -> np.ndarray:
+        return df[self.column].to_numpy(float)
+
+    def summarise(self, df: pd.DataFrame, w: np.ndarray, horizon: float) -> Any:
+        return _rate(self.indicator(df), w)
+
+
+@dataclass(frozen=True)
+class ToxicityRate(Endpoint):
+    """Fraction with a toxicity of CTCAE grade ``grade`` or worse."""
+
+    name: str
+    grade: int
+
+    def indicator(self, df: pd.DataFrame) -> np.ndarray:
+        return (df["tox_grade"].to_numpy(float) >= self.grade).astype(float)
+
+    def summarise(self, df: pd.DataFrame, w: np.ndarray, horizon: float) -> Any:
+        return _rate(self.indicator(df), w)
+
+
+@dataclass(frozen=True)
+class StoppedFor(Endpoint):
+    """Weighted fraction whose treatment stopped for ``reason`` (a :class:`StopReason`)."""
+
+    name: str
+    reason: StopReason
+
+    def summarise(self, df: pd.DataFrame, w: np.ndarray, horizon: float) -> Any:
+        stopped = df["stopped_for"].astype(str).to_numpy()
+        return float(np.sum(w * (stopped == self.reason.value)) / w.sum())
+
+
+#: Every endpoint the report gives for each arm, in report order (:func:`register_endpoint`
+#: adds to it).
+ENDPOINTS: dict[str, Endpoint] = {ep.name: ep for ep in (
+    ResponseRate("orr", ("CR", "PR")),
+    ResponseRate("cr", ("CR",)),
+    ResponseRate("dcr", ("CR", "PR", "SD")),
+    BestResponse("best_response"),
+    Survival("pfs", "pfs"),
+    Survival("os", "os"),
+    Survival("ipfs", "ipfs"),
+    Survival("dor", "dor", months=(12.0,), among=("CR", "PR")),
+    Flag("pseudoprogression", "pseudoprogression"),
+    ToxicityRate("toxicity_any_grade", 1),
+    ToxicityRate("toxicity_grade3plus", 3),
+    StoppedFor("stopped_for_progression", StopReason.PROGRESSION),
+    StoppedFor("stopped_for_toxicity", StopReason.TOXICITY),
+)}
+_BUILT_IN = frozenset(ENDPOINTS)
+
+#: Calibration target keys of a trial file's ``[calibration.targets.ARM]`` and their endpoints.
+CALIBRATION_TARGETS: dict[str, Endpoint] = {
+    "orr": ENDPOINTS["orr"],
+    "pfs_6mo": Landmark("pfs_6mo", "pfs", 6.0),
+}
+
+
+def register_endpoint(endpoint: Endpoint, *, replace: bool = False) -> None:
+    """Report ``endpoint`` for every arm of every trial (after the built-in ones)."""
+    if not isinstance(endpoint, Endpoint):
+        raise InvalidArgumentError(f"register_endpoint: expected an Endpoint, got "
+                                   f"{endpoint!r}; subclass coley.trial.endpoints.Endpoint.")
+    if endpoint.name in _BUILT_IN:
+        raise InvalidArgumentError(f"register_endpoint: {endpoint.name!r} is a built-in "
+                                   "endpoint; give yours another name.")
+    if endpoint.name in ENDPOINTS and not replace:
+        raise InvalidArgumentError(f"register_endpoint: {endpoint.name!r} is already "
+                                   "registered; pass replace=True to replace it.")
+    ENDPOINTS[endpoint.name] = endpoint
+
+
 def arm_summary(df: pd.DataFrame, w: np.ndarray, horizon: float) -> dict[str, Any]:
-    """Endpoints of one arm (rows with status 'ok'; weights ``w`` aligned with rows)."""
+    """Every registered endpoint of one arm (rows with status 'ok'; weights ``w`` aligned with
+    rows)."""
     out: dict[str, Any] = {"patients": len(df),
                            "effective_patients": float(w.sum() ** 2 / np.sum(w ** 2))
                            if len(df) else 0.0}
     if not len(df):
         return out
-    bor = df["bor"].astype(str).to_numpy()
-    out["orr"] = _rate(np.isin(bor, ("CR", "PR")).astype(float), w)
-    out["cr"] = _rate((bor == "CR").astype(float), w)
-    out["dcr"] = _rate(np.isin(bor, ("CR", "PR", "SD")).astype(float), w)
-    out["best_response"] = {k: float(np.sum(w * (bor == k)) / w.sum())
-                            for k in ("CR", "PR", "SD", "PD", "NE")}
-    months = (6.0, 12.0, 24.0, 36.0, 60.0)
-    out["pfs"] = _survival(df["pfs_days"].to_numpy(float), df["pfs_event"].to_numpy(bool), w,
-                           horizon, months)
-    out["os"] = _survival(df["os_days"].to_numpy(float), df["os_event"].to_numpy(bool), w,
-                          horizon, months)
-    out["ipfs"] = _survival(df["ipfs_days"].to_numpy(float), df["ipfs_event"].to_numpy(bool), w,
-                            horizon, months)
-    resp = np.isin(bor, ("CR", "PR"))
-    if resp.any():
-        out["dor"] = _survival(df["dor_days"].to_numpy(float)[resp],
-                               df["dor_event"].to_numpy(bool)[resp], w[resp], horizon, (12.0,))
-    out["pseudoprogression"] = _rate(df["pseudoprogression"].to_numpy(float), w)
-    grade = df["tox_grade"].to_numpy(float)
-    out["toxicity_any_grade"] = _rate((grade >= 1).astype(float), w)
-    out["toxicity_grade3plus"] = _rate((grade >= 3).astype(float), w)
-    stopped = df["stopped_for"].astype(str).to_numpy()
-    out["stopped_for_progression"] = float(np.sum(w * (stopped == "progression")) / w.sum())
-    out["stopped_for_toxicity"] = float(np.sum(w * (stopped == "toxicity")) / w.sum())
+    for ep in ENDPOINTS.values():
+        value = ep.summarise(df, w, horizon)
+        if value is not None:
+            out[ep.name] = value
     return out
 
 
@@ -126,4 +281,6 @@ def compare(a: pd.DataFrame, wa: np.ndarray, b: pd.DataFrame, wb: np.ndarray,
             "cox_p": float(s["p"]), "logrank_p": float(lr.p_value)}
 
 
-__all__ = ["MONTH", "arm_summary", "compare"]
+__all__ = ["CALIBRATION_TARGETS", "ENDPOINTS", "LANDMARKS", "MONTH", "BestResponse", "Endpoint",
+           "Flag", "Landmark", "ResponseRate", "StoppedFor", "Survival", "ToxicityRate",
+           "arm_summary", "compare", "register_endpoint"]

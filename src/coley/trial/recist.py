@@ -27,11 +27,67 @@ unconfirmed at the last scan counts as progression on its date (conservative).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, fields
+from enum import IntEnum
 
 import numpy as np
 
-CR, PR, SD, PD, NE = 1, 2, 3, 4, 0
-LABELS = {CR: "CR", PR: "PR", SD: "SD", PD: "PD", NE: "NE"}
+
+class Response(IntEnum):
+    """A RECIST 1.1 response category, coded as the integers the (N, S) arrays hold; smaller
+    is better among CR < PR < SD < PD (NE, not evaluable, is 0)."""
+
+    NE = 0
+    CR = 1
+    PR = 2
+    SD = 3
+    PD = 4
+
+
+CR, PR, SD, PD, NE = Response.CR, Response.PR, Response.SD, Response.PD, Response.NE
+LABELS = {int(r): r.name for r in Response}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """RECIST 1.1 and iRECIST for N patients at S scans (codes are :class:`Response` values).
+
+    ``response`` (N, S) per scan; ``bor`` best overall response; ``pd_day`` first PD scan (inf
+    if none); ``response_day`` first scan of the confirmed response (NaN if none);
+    ``best_change`` best % change of SLD from baseline up to PD; ``iupd_day`` first iUPD;
+    ``iprogression_day`` iRECIST progression date (inf if none); ``icpd_scan_day`` the scan
+    that confirmed it; ``pseudoprogression`` (bool); ``ibor`` iRECIST best response.
+    """
+
+    response: np.ndarray
+    bor: np.ndarray
+    pd_day: np.ndarray
+    response_day: np.ndarray
+    best_change: np.ndarray
+    iupd_day: np.ndarray
+    iprogression_day: np.ndarray
+    icpd_scan_day: np.ndarray
+    pseudoprogression: np.ndarray
+    ibor: np.ndarray
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """``assessment["bor"]`` is ``assessment.bor`` (the mapping form of earlier versions)."""
+        if name not in {f.name for f in fields(self)}:
+            raise KeyError(name)
+        return np.asarray(getattr(self, name))
+
+    def keys(self) -> list[str]:
+        """The field names (as a mapping's keys)."""
+        return [f.name for f in fields(self)]
+
+    def items(self) -> list[tuple[str, np.ndarray]]:
+        """``(name, array)`` of every field (as a mapping's items)."""
+        return [(k, self[k]) for k in self.keys()]
+
+    def labels(self, name: str = "bor") -> np.ndarray:
+        """The codes of ``name`` as labels ("CR", "PR", ...), an object array."""
+        codes = np.asarray(self[name])
+        return np.vectorize(LABELS.get, otypes=[object])(codes)
 
 
 def sld_mm(cells: np.ndarray, *, lesions: int = 3, cells_per_cm3: float = 1e9) -> np.ndarray:
@@ -43,16 +99,12 @@ def sld_mm(cells: np.ndarray, *, lesions: int = 3, cells_per_cm3: float = 1e9) -
 def assess(scan_days: np.ndarray, baseline: np.ndarray, sld: np.ndarray, *,
            lesions: int = 3, cr_diameter_mm: float = 5.0, confirm: bool = True,
            confirm_days: float = 28.0, sd_min_days: float = 42.0,
-           death_day: np.ndarray | None = None) -> dict[str, np.ndarray]:
+           death_day: np.ndarray | None = None) -> Assessment:
     """RECIST 1.1 and iRECIST for N patients at S scans.
 
     ``sld`` is (N, S) in mm, NaN for scans a patient did not have (dead or off study);
-    ``baseline`` (N,) mm; ``death_day`` (N,) days, NaN if alive. Returns per patient:
-    ``response`` (N, S) codes (CR=1, PR=2, SD=3, PD=4, NE=0), ``bor`` (code),
-    ``pd_day`` (first PD scan, inf if none), ``response_day`` (first scan of the confirmed
-    response, NaN if none), ``best_change`` (best % change of SLD from baseline up to PD),
-    ``iupd_day``, ``iprogression_day`` (iRECIST progression date, inf if none),
-    ``icpd_scan_day`` (scan that confirmed it), ``pseudoprogression`` (bool), ``ibor``.
+    ``baseline`` (N,) mm; ``death_day`` (N,) days, NaN if alive. Returns the per-patient
+    :class:`Assessment`.
     """
     days = np.asarray(scan_days, dtype=np.float64)
     sld = np.asarray(sld, dtype=np.float64)
@@ -143,11 +195,12 @@ def assess(scan_days: np.ndarray, baseline: np.ndarray, sld: np.ndarray, *,
     left_open = pending & ~done
     iprog[left_open] = iupd_open[left_open]
     ibor = np.where((ibest == NE) & np.isfinite(iprog), PD, ibest)
-    return {
-        "response": response, "bor": bor, "pd_day": pd_day, "response_day": response_day,
-        "best_change": best_change, "iupd_day": iupd_first, "iprogression_day": iprog,
-        "icpd_scan_day": icpd_scan, "pseudoprogression": pseudo, "ibor": ibor,
-    }
+    return Assessment(
+        response=response, bor=bor, pd_day=pd_day, response_day=response_day,
+        best_change=best_change, iupd_day=iupd_first, iprogression_day=iprog,
+        icpd_scan_day=icpd_scan, pseudoprogression=pseudo, ibor=ibor,
+    )
 
 
-__all__ = ["CR", "LABELS", "NE", "PD", "PR", "SD", "assess", "sld_mm"]
+__all__ = ["CR", "LABELS", "NE", "PD", "PR", "SD", "Assessment", "Response", "assess",
+           "sld_mm"]

@@ -22,13 +22,19 @@ import numpy as np
 import pandas as pd
 
 from coley.errors import InvalidArgumentError
+from coley.experiment.provenance import provenance
 from coley.serialize import json_safe
 from coley.trial.calibrate import Calibration, max_entropy_weights
-from coley.trial.endpoints import MONTH, arm_summary, compare
+from coley.trial.endpoints import CALIBRATION_TARGETS, MONTH, arm_summary, compare
 from coley.trial.spec import TrialSpec
+from coley.trial.status import PatientStatus
 from coley.trial.store import read_scans
 
 COLOURS = {"CR": "#1a9850", "PR": "#91cf60", "SD": "#fee08b", "PD": "#d73027", "NE": "#999999"}
+
+
+#: How each calibration target reads in the report.
+TARGET_LABELS = {"orr": "ORR", "pfs_6mo": "6-month PFS"}
 
 
 def calibration_features(spec: TrialSpec, ok: pd.DataFrame
@@ -44,14 +50,12 @@ def calibration_features(spec: TrialSpec, ok: pd.DataFrame
     cols, targets, names = [], [], []
     for arm, t in spec.calibration.targets.items():
         sub = ok[ok["arm"] == arm].set_index("patient").loc[pid]
-        if t.orr is not None:
-            cols.append(np.isin(sub["bor"].astype(str), ("CR", "PR")).astype(float))
-            targets.append(t.orr)
-            names.append(f"{arm}: ORR")
-        if t.pfs_6mo is not None:
-            cols.append((sub["pfs_days"].to_numpy(float) > 6 * MONTH).astype(float))
-            targets.append(t.pfs_6mo)
-            names.append(f"{arm}: 6-month PFS")
+        for key, endpoint in CALIBRATION_TARGETS.items():
+            value = getattr(t, key)
+            if value is not None:
+                cols.append(endpoint.indicator(sub))
+                targets.append(value)
+                names.append(f"{arm}: {TARGET_LABELS[key]}")
     return np.column_stack(cols), np.array(targets), tuple(names), pid
 
 
@@ -71,42 +75,26 @@ def analyse(spec: TrialSpec, patients: pd.DataFrame) -> dict[str, Any]:
     return _analyse(spec, patients)[0]
 
 
-def _analyse(spec: TrialSpec, patients: pd.DataFrame
-             ) -> tuple[dict[str, Any], dict[int, float]]:
-    """The report numbers and the calibration weight of each patient (empty: unweighted)."""
-    patients = _complete(patients)
-    ok = patients[patients["status"] == "ok"]
-    numbers: dict[str, Any] = {
-        "trial": spec.name, "title": spec.title, "model": spec.model, "seed": spec.seed,
-        "patients_requested": spec.patients,
-        "design": "randomised (allocated arm analysed)" if spec.randomise
-        else "paired in-silico twins (every patient in every arm)",
-        "follow_up_months": spec.follow_up_days / MONTH,
-    }
-    first_arm = patients[patients["arm"] == spec.arm[0].name]
-    notplaus = first_arm["status"].astype(str).str.startswith("not plausible")
-    numbers["not_plausible"] = int(notplaus.sum())
-    failed = patients[patients["status"].astype(str).str.startswith("failed")]
-    numbers["failed"] = {a: int((failed["arm"] == a).sum()) for a in spec.arm_names()}
-    numbers["failed_examples"] = failed[["patient", "arm", "status"]].head(5).to_dict("records")
-    calib: Calibration | None = None
-    weight_of: dict[int, float] = {}
-    if spec.calibration is not None and len(ok):
-        f, t, names, pid = calibration_features(spec, ok)
-        try:
-            calib = max_entropy_weights(f, t, names)
-        except InvalidArgumentError as exc:
-            # The run is kept and reported unweighted; the report says why.
-            numbers["calibration"] = {"error": str(exc), "patients": int(pid.size)}
-        else:
-            weight_of = dict(zip(pid.tolist(), (calib.weights * pid.size).tolist(),
-                                 strict=True))
-            numbers["calibration"] = {
-                "method": "maximum-entropy prevalence weights (Schmidt et al. 2013; "
-                          "Jaynes 1957)",
-                "source": spec.calibration.source, "effective_sample_size": calib.ess,
-                "patients": int(pid.size), "targets": calib.table()}
-    arms: dict[str, Any] = {}
+def _calibrate(spec: TrialSpec, ok: pd.DataFrame
+               ) -> tuple[Calibration | None, dict[int, float], dict[str, Any]]:
+    """The calibration (None: none, or it failed), each twin's weight, and its report entry."""
+    if spec.calibration is None or not len(ok):
+        return None, {}, {}
+    f, t, names, pid = calibration_features(spec, ok)
+    try:
+        calib = max_entropy_weights(f, t, names)
+    except InvalidArgumentError as exc:
+        # The run is kept and reported unweighted; the report says why.
+        return None, {}, {"error": str(exc), "patients": int(pid.size)}
+    weight_of = dict(zip(pid.tolist(), (calib.weights * pid.size).tolist(), strict=True))
+    return calib, weight_of, {
+        "method": "maximum-entropy prevalence weights (Schmidt et al. 2013; Jaynes 1957)",
+        "source": spec.calibration.source, "effective_sample_size": calib.ess,
+        "patients": int(pid.size), "targets": calib.table()}
+
+
+def _sets(spec: TrialSpec, ok: pd.DataFrame, calib: Calibration | None,
+          weight_of: dict[int, float]) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
     sets: dict[str, tuple[pd.DataFrame, np.ndarray]] = {}
     for arm in spec.arm_names():
         df = ok[ok["arm"] == arm]
@@ -118,6 +106,44 @@ def _analyse(spec: TrialSpec, patients: pd.DataFrame
         else:
             w = np.ones(len(df))
         sets[arm] = (df, w)
+    return sets
+
+
+def analysis_sets(spec: TrialSpec, patients: pd.DataFrame
+                  ) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
+    """Each arm's analysed rows (allocated patients when randomised; the calibrated twins when
+    calibrated) and their weights, as the report uses them."""
+    ok = _complete(patients)
+    ok = ok[ok["status"] == PatientStatus.OK]
+    calib, weight_of, _ = _calibrate(spec, ok)
+    return _sets(spec, ok, calib, weight_of)
+
+
+def _analyse(spec: TrialSpec, patients: pd.DataFrame
+             ) -> tuple[dict[str, Any], dict[int, float]]:
+    """The report numbers and the calibration weight of each patient (empty: unweighted)."""
+    patients = _complete(patients)
+    ok = patients[patients["status"] == PatientStatus.OK]
+    numbers: dict[str, Any] = {
+        "trial": spec.name, "title": spec.title, "model": spec.model, "seed": spec.seed,
+        "patients_requested": spec.patients,
+        "design": "randomised (allocated arm analysed)" if spec.randomise
+        else "paired in-silico twins (every patient in every arm)",
+        "follow_up_months": spec.follow_up_days / MONTH,
+    }
+    first_arm = patients[patients["arm"] == spec.arm[0].name]
+    notplaus = first_arm["status"] == PatientStatus.NOT_PLAUSIBLE
+    numbers["not_plausible"] = int(notplaus.sum())
+    failed = patients[patients["status"] == PatientStatus.FAILED]
+    numbers["failed"] = {a: int((failed["arm"] == a).sum()) for a in spec.arm_names()}
+    numbers["failed_examples"] = failed[["patient", "arm", "status", "status_reason"]].head(
+        5).to_dict("records")
+    calib, weight_of, calibration = _calibrate(spec, ok)
+    if calibration:
+        numbers["calibration"] = calibration
+    arms: dict[str, Any] = {}
+    sets = _sets(spec, ok, calib, weight_of)
+    for arm, (df, w) in sets.items():
         summary = arm_summary(df, w, spec.follow_up_days)
         if calib is not None:
             summary["unweighted"] = {k: v for k, v in arm_summary(
@@ -144,7 +170,7 @@ def _figures(spec: TrialSpec, patients: pd.DataFrame, directory: Path,
     from coley.trial.endpoints import kaplan_meier
 
     patients = _complete(patients)
-    ok = patients[patients["status"] == "ok"]
+    ok = patients[patients["status"] == PatientStatus.OK]
     if spec.randomise:
         ok = ok[ok["allocated"]]
     arms = spec.arm_names()
@@ -309,6 +335,12 @@ def write_report(spec: TrialSpec, patients: pd.DataFrame, directory: str | Path
 
     directory = Path(directory)
     numbers, weight_of = _analyse(spec, patients)
+    regimens = [r for arm in spec.arm for r in spec.regimens(arm)]
+    from coley import library
+
+    numbers["provenance"] = provenance(
+        "trial", spec, seed=spec.seed, model=library.get(spec.model, **spec.options),
+        modalities=[r.modality for r in regimens])
     (directory / "figures").mkdir(parents=True, exist_ok=True)
     images = {}
     for name, fig in _figures(spec, patients, directory, numbers, weight_of).items():

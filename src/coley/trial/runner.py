@@ -17,9 +17,10 @@ workers and for a Dask cluster (``scheduler="tcp://host:8786"``), and the same a
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -27,29 +28,13 @@ from typing import Any
 import pandas as pd
 
 from coley.errors import InvalidArgumentError
+from coley.experiment.files import output_folder
+from coley.trial.result import SPEC_FILE, TrialResult
 from coley.trial.spec import TrialSpec, load_trial
-from coley.trial.store import chunk_done, read_patients, read_scans, write_chunk
+from coley.trial.store import chunk_done, read_patients, write_chunk
 
 MANIFEST = "trial.json"
 
-
-@dataclass
-class TrialRun:
-    """A finished (or resumed) run: its directory, spec, per-patient table and report numbers.
-
-    ``scans`` (one row per patient, arm and scan) is read from the chunk files when first used,
-    so a large run's report does not hold every scan in memory.
-    """
-
-    directory: Path
-    spec: TrialSpec
-    patients: pd.DataFrame
-    report: dict[str, Any]
-
-    @property
-    def scans(self) -> pd.DataFrame:
-        """Every scan of the run (read from ``chunks/scans-*.parquet``)."""
-        return read_scans(self.directory)
 
 
 def _compute(spec_json: str, chunk: int) -> tuple[int, pd.DataFrame, pd.DataFrame]:
@@ -61,12 +46,17 @@ def _compute(spec_json: str, chunk: int) -> tuple[int, pd.DataFrame, pd.DataFram
     return chunk, p, s
 
 
+#: Version of the chunk tables' columns (2: ``status`` is a PatientStatus value and
+#: ``status_reason`` says why); a run written with another cannot be resumed.
+TABLE_FORMAT = 2
+
+
 def _manifest(spec: TrialSpec) -> dict[str, Any]:
     from coley._version import __version__
 
     return {"trial": spec.name, "digest": spec.digest(), "seed": spec.seed,
             "patients": spec.patients, "chunk_size": spec.chunk_size,
-            "coley_version": __version__}
+            "table_format": TABLE_FORMAT, "coley_version": __version__}
 
 
 def _prepare(directory: Path, spec: TrialSpec, resume: bool) -> None:
@@ -79,7 +69,7 @@ def _prepare(directory: Path, spec: TrialSpec, resume: bool) -> None:
                 f"output directory {str(directory)!r} already holds a trial run; pass "
                 "--resume to continue it, or choose a new -o DIR."
             )
-        diff = [k for k in ("digest", "seed", "patients", "chunk_size")
+        diff = [k for k in ("digest", "seed", "patients", "chunk_size", "table_format")
                 if old.get(k) != manifest[k]]
         if diff:
             raise InvalidArgumentError(
@@ -89,12 +79,13 @@ def _prepare(directory: Path, spec: TrialSpec, resume: bool) -> None:
             )
     (directory / "chunks").mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(manifest, indent=2))
+    (directory / SPEC_FILE).write_text(spec.model_dump_json(indent=2), encoding="utf-8")
 
 
 def run_trial(spec: TrialSpec | str | Path, directory: str | Path, *,
               patients: int | None = None, seed: int | None = None, workers: int = 1,
               resume: bool = False, scheduler: str | None = None, progress: bool = False,
-              report: bool = True) -> TrialRun:
+              report: bool = True) -> TrialResult:
     """Run a trial into ``directory`` and (by default) write its report.
 
     ``patients``/``seed`` override the file's. ``workers`` > 1 runs chunks in that many
@@ -111,7 +102,9 @@ def run_trial(spec: TrialSpec | str | Path, directory: str | Path, *,
         raise InvalidArgumentError(f"patients must be an int >= 1, got {spec.patients!r}.")
     if not (isinstance(workers, int) and workers >= 1):
         raise InvalidArgumentError(f"workers must be an int >= 1, got {workers!r}.")
-    directory = Path(directory)
+    check_scheduler(scheduler)
+    directory = output_folder(directory, what="trial output folder")
+    check_disk(directory, spec)
     _prepare(directory, spec, resume)
     n_chunks = -(-spec.patients // spec.chunk_size)
     todo = [c for c in range(n_chunks) if not chunk_done(directory, c)]
@@ -128,7 +121,43 @@ def run_trial(spec: TrialSpec | str | Path, directory: str | Path, *,
         from coley.trial.report import write_report
 
         numbers = write_report(spec, patients_frame, directory)
-    return TrialRun(directory, spec, patients_frame, numbers)
+    return TrialResult(directory, spec, patients_frame, numbers)
+
+
+#: Seconds to wait for a Dask scheduler before giving up.
+CONNECT_SECONDS = 5
+
+#: Chunk-file bytes per patient and arm (measured: 100,000 patients x 3 arms of KEYNOTE-006
+#: wrote 1.2 GB, benchmarks/README.md).
+CHUNK_BYTES_PER_PATIENT_ARM = 4_000
+
+_SCHEDULER = re.compile(r"^(?:(?:tcp|tls|ucx|inproc)://)?[A-Za-z0-9_.\-\[\]:]+:\d{1,5}$")
+
+
+def check_scheduler(scheduler: str | None) -> None:
+    """Refuse a ``--scheduler`` address that is not ``tcp://host:port`` (before any work)."""
+    if scheduler is None:
+        return
+    if not isinstance(scheduler, str) or not _SCHEDULER.match(scheduler.strip()):
+        raise InvalidArgumentError(
+            f"--scheduler {scheduler!r} is not a Dask scheduler address; write "
+            "tcp://host:port, e.g. tcp://127.0.0.1:8786.")
+
+
+def estimated_bytes(spec: TrialSpec) -> int:
+    """Disk the trial's chunk files will take, about (bytes)."""
+    return int(spec.patients * max(len(spec.arm), 1) * CHUNK_BYTES_PER_PATIENT_ARM)
+
+
+def check_disk(directory: Path, spec: TrialSpec) -> None:
+    """Refuse a trial whose chunk files would not fit on the output folder's disk."""
+    need = estimated_bytes(spec)
+    free = shutil.disk_usage(directory).free
+    if need > free:
+        raise InvalidArgumentError(
+            f"trial: {spec.patients:,} patients x {len(spec.arm)} arms need about "
+            f"{need / 1e9:.1f} GB of chunk files but {str(directory)!r} has {free / 1e9:.1f} GB "
+            "free; lower --patients or choose an output folder on a larger disk.")
 
 
 def _execute(spec_json: str, todo: list[int], workers: int, scheduler: str | None
@@ -141,7 +170,14 @@ def _execute(spec_json: str, todo: list[int], workers: int, scheduler: str | Non
             raise InvalidArgumentError(
                 "--scheduler needs dask.distributed: pip install 'coley[dask]'."
             ) from None
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler, timeout=f"{CONNECT_SECONDS}s")
+        except (OSError, TimeoutError) as exc:
+            raise InvalidArgumentError(
+                f"--scheduler {scheduler!r}: no Dask scheduler answered within "
+                f"{CONNECT_SECONDS} s ({' '.join(str(exc).split())[:120]}); start one "
+                "(`dask scheduler`) or drop --scheduler to run here.") from None
+        with client:
             futures = [client.submit(_compute, spec_json, c, pure=False) for c in todo]
             for fut in dask_completed(futures):
                 yield fut.result()
@@ -151,9 +187,9 @@ def _execute(spec_json: str, todo: list[int], workers: int, scheduler: str | Non
             yield _compute(spec_json, c)
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(_compute, spec_json, c) for c in todo]
-        for fut in as_completed(futures):
-            yield fut.result()
+        local = [pool.submit(_compute, spec_json, c) for c in todo]
+        for done in as_completed(local):
+            yield done.result()
 
 
 class _Progress:
@@ -187,4 +223,5 @@ class _Progress:
             self._bar.__exit__(*exc)
 
 
-__all__ = ["TrialRun", "run_trial"]
+__all__ = ["CHUNK_BYTES_PER_PATIENT_ARM", "CONNECT_SECONDS", "TABLE_FORMAT", "check_disk",
+           "check_scheduler", "estimated_bytes", "run_trial"]

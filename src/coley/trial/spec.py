@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
     ValidationError,
@@ -23,17 +21,20 @@ from pydantic import (
     model_validator,
 )
 
-from coley.errors import CoLeyError, InvalidArgumentError, suggest
+from coley.errors import CoLeyError, suggest
+from coley.experiment.files import read_document
+from coley.experiment.problems import raise_problems
+from coley.experiment.schema import Strict
+from coley.experiment.settings import out_of_bounds
 from coley.population.distributions import AbstractDistribution, from_spec
 from coley.treat.regimen import Regimen
-from coley.treat.scenario import RegimenSpec, _read
+from coley.treat.scenario import RegimenSpec
+
+#: Most scans one imaging segment may hold (weekly scans for 190 years): more is a typo.
+MAX_SCANS = 10_000
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class DistributionSpec(_Strict):
+class DistributionSpec(Strict):
     """One parameter's distribution across patients (the file form of
     :func:`coley.population.from_spec`).
 
@@ -73,19 +74,19 @@ class DistributionSpec(_Strict):
         return from_spec(self.model_dump())
 
 
-class PopulationSpec(_Strict):
+class PopulationSpec(Strict):
     """Fixed overrides, varied parameters, their correlations, and covariates."""
 
-    set: dict[str, float] = {}
-    parameters: dict[str, DistributionSpec] = {}
-    correlations: dict[str, float] = {}
-    covariates: dict[str, DistributionSpec] = {}
+    set: dict[str, float] = Field(default_factory=dict)
+    parameters: dict[str, DistributionSpec] = Field(default_factory=dict)
+    correlations: dict[str, float] = Field(default_factory=dict)
+    covariates: dict[str, DistributionSpec] = Field(default_factory=dict)
 
 
-class DiagnosisSpec(_Strict):
+class DiagnosisSpec(Strict):
     """Grow each tumour untreated from ``start`` until ``state`` reaches ``cells``."""
 
-    start: dict[str, float] = {}
+    start: dict[str, float] = Field(default_factory=dict)
     state: str | None = None
     cells: float = Field(gt=0)
     max_days: float = Field(default=7300.0, gt=0)
@@ -94,7 +95,7 @@ class DiagnosisSpec(_Strict):
     max_attempts: int = Field(default=20, ge=1)
 
 
-class TumourSpec(_Strict):
+class TumourSpec(Strict):
     """Cells to lesion sizes, and the lethal burden."""
 
     states: list[str] | None = None
@@ -104,22 +105,31 @@ class TumourSpec(_Strict):
     lethal_cells: float | None = Field(default=None, gt=0)
 
 
-class ImagingSegment(_Strict):
+class ImagingSegment(Strict):
     """Scans every ``every`` days from ``first`` up to ``until``."""
 
     first: float = Field(gt=0)
     every: float = Field(gt=0)
     until: float = Field(gt=0)
 
+    @model_validator(mode="after")
+    def _bounded(self) -> ImagingSegment:
+        scans = (self.until - self.first) / self.every + 1
+        if scans > MAX_SCANS:
+            raise ValueError(f"every {self.every:g} days from day {self.first:g} to day "
+                             f"{self.until:g} is {scans:.3g} scans, more than {MAX_SCANS:,}; "
+                             "check every and until (days)")
+        return self
 
-class ImagingSpec(_Strict):
+
+class ImagingSpec(Strict):
     """Scan days: explicit ``days`` and/or ``segments``."""
 
-    days: list[float] = []
-    segments: list[ImagingSegment] = []
+    days: list[float] = Field(default_factory=list)
+    segments: list[ImagingSegment] = Field(default_factory=list)
 
 
-class ResponseSpec(_Strict):
+class ResponseSpec(Strict):
     """Response criteria: ``recist`` (RECIST 1.1) or ``irecist``; confirmation of CR/PR."""
 
     criteria: Literal["recist", "irecist"] = "recist"
@@ -128,18 +138,18 @@ class ResponseSpec(_Strict):
     sd_min_days: float = Field(default=42.0, ge=0)
 
 
-class ArmSpec(_Strict):
+class ArmSpec(Strict):
     """One arm: regimens inline or from a regimen file; ``untreated = true`` for no therapy."""
 
     name: str
     ratio: float = Field(default=1.0, gt=0)
     untreated: bool = False
-    regimen: list[RegimenSpec] = []
+    regimen: list[RegimenSpec] = Field(default_factory=list)
     regimen_file: str | None = None
-    set: dict[str, float] = {}
+    set: dict[str, float] = Field(default_factory=dict)
 
 
-class TargetSpec(_Strict):
+class TargetSpec(Strict):
     """Observed outcomes an arm should reproduce (fractions in [0, 1])."""
 
     orr: float | None = Field(default=None, ge=0, le=1)
@@ -147,21 +157,21 @@ class TargetSpec(_Strict):
     n: int | None = Field(default=None, ge=1)
 
 
-class CalibrationSpec(_Strict):
+class CalibrationSpec(Strict):
     """Targets per arm; patients are weighted (maximum entropy) to reproduce them."""
 
     targets: dict[str, TargetSpec]
     source: str = ""
 
 
-class TrialSpec(_Strict):
+class TrialSpec(Strict):
     """A whole trial file."""
 
     name: str
     title: str = ""
     description: str = ""
     model: str
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = Field(default_factory=dict)
     seed: int = 0
     patients: int = Field(default=1000)
     follow_up_days: float = Field(gt=0)
@@ -230,9 +240,9 @@ def problems(path: str | Path, *, patients: int | None = None) -> list[str]:
     """Every problem in a trial file, one readable line each (empty if it is valid)."""
     path = Path(path)
     try:
-        data = _read(path)
+        data = read_document(path, what="trial file")
     except CoLeyError as exc:
-        return [str(exc).replace("regimen file", "trial file")]
+        return [str(exc)]
     data = dict(data)
     data.setdefault("base_dir", str(path.parent))
     try:
@@ -275,10 +285,29 @@ def spec_problems(spec: TrialSpec, *, patients: int | None = None) -> list[str]:
                        f"population.parameters ({', '.join(spec.population.parameters)}).")
         elif not -1 < rho < 1:
             out.append(f"population.correlations: {key!r} = {rho} must be in (-1, 1).")
+    if not any(p.startswith("population.correlations") for p in out):
+        from coley.population import GaussianCopula
+
+        try:
+            GaussianCopula.from_pairs(list(spec.population.parameters),
+                                      spec.population.correlations)
+        except CoLeyError as exc:
+            out.append(f"population.correlations: {exc}")
     for k in spec.diagnosis.start:
         check_name("diagnosis.start", k, snames)
+    for where, table in (("population.set", spec.population.set),
+                         ("diagnosis.start", spec.diagnosis.start),
+                         *((f"arm {a.name!r}.set", a.set) for a in spec.arm)):
+        out.extend(out_of_bounds(model, table, where))
     dstate = spec.diagnosis.state or _tumour_hook(model)
     check_name("diagnosis.state", dstate, snames)
+    if dstate in snames:
+        start = spec.diagnosis.start.get(
+            dstate, spec.population.set.get(dstate, model.state(dstate).initial))
+        if not spec.diagnosis.cells > start:
+            out.append(f"diagnosis.cells ({spec.diagnosis.cells:g}) must be above the starting "
+                       f"{dstate} ({start:g}): every patient would start diagnosed; raise "
+                       f"diagnosis.cells or lower diagnosis.start.{dstate}.")
     for s in spec.tumour.states or []:
         check_name("tumour.states", s, snames)
     if spec.diagnosis.doubling_days is not None:
@@ -386,9 +415,8 @@ def _tumour_hook(model: Any) -> str:
 def load_trial(path: str | Path, *, patients: int | None = None) -> TrialSpec:
     """Parse and check a trial file; raises with every problem listed."""
     found = problems(path, patients=patients)
-    if found:
-        raise InvalidArgumentError("invalid trial file:\n  " + "\n  ".join(found))
-    data = dict(_read(Path(path)))
+    raise_problems(found, "trial file")
+    data = dict(read_document(path, what="trial file"))
     data.setdefault("base_dir", str(Path(path).parent))
     spec = TrialSpec.model_validate(data)
     if patients is not None:

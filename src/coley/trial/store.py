@@ -2,7 +2,7 @@
 
 ``DIR/chunks/patients-000012.parquet`` holds one row per (patient, arm) of chunk 12 and
 ``DIR/chunks/scans-000012.parquet`` one row per (patient, arm, scan). The runner writes them;
-the report, :class:`~coley.trial.runner.TrialRun` and users read them.
+the report, :class:`~coley.trial.result.TrialResult` and users read them.
 """
 
 from __future__ import annotations
