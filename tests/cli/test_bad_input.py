@@ -324,3 +324,16 @@ def test_a_large_trial_says_what_it_will_take(tmp_path: Path,
                              str(out)], capsys, "1,000,000,000 patients", "GB")
     assert "free" in line
     assert not (out / "chunks").exists()
+
+
+def test_the_python_api_refuses_an_output_that_would_exhaust_memory() -> None:
+    import numpy as np
+
+    import coley
+
+    model = coley.library.get("kuznetsov1994")
+    with pytest.raises(coley.InvalidArgumentError, match="GiB"):
+        coley.simulate(model, t_end=1e9)  # a daily grid of 1e9 rows: 15 GiB
+    # 10^6 patients x 2,000 output times x 2 states = 29.8 GiB, refused before allocating
+    with pytest.raises(coley.InvalidArgumentError, match="1,000,000 patients x 2,000 times"):
+        coley.simulate(model, {"T": np.full(1_000_000, 1e6)}, saveat=np.linspace(0, 100, 2000))

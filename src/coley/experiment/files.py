@@ -48,8 +48,10 @@ def _limit() -> int:
     return int(mb * 2**20)
 
 
-def read_text(path: str | Path, *, what: str = "file") -> str:
-    """The UTF-8 text of input file ``path`` (``what`` names it in errors: "trial file")."""
+def check_input_file(path: str | os.PathLike[str], *, what: str = "file",
+                     limit: int | None = None) -> Path:
+    """``path`` as a Path, after checking it exists, is a regular file (not a folder) and is
+    at most ``limit`` bytes (default :data:`MAX_FILE_BYTES` or ``$COLEY_MAX_FILE_MB``)."""
     p = Path(path)
     if not p.exists():
         raise InvalidArgumentError(f"{what} {str(p)!r} does not exist; check the path.")
@@ -59,14 +61,27 @@ def read_text(path: str | Path, *, what: str = "file") -> str:
     if not p.is_file():
         raise InvalidArgumentError(f"{what} {str(p)!r} is not a regular file (a device or a "
                                    "pipe); give the path of a file.")
-    limit = _limit()
+    if limit is None:
+        limit = _limit()
+    elif "COLEY_MAX_FILE_MB" in os.environ:  # the variable raises a kind's own limit too
+        limit = max(limit, _limit())
     try:
         size = p.stat().st_size
-        if size > limit:
-            raise InvalidArgumentError(
-                f"{what} {str(p)!r} is {size / 2**20:.1f} MB, more than the "
-                f"{limit / 2**20:g} MB limit for input files; check it is the right file "
-                "(set COLEY_MAX_FILE_MB to raise the limit).")
+    except OSError as exc:
+        raise InvalidArgumentError(f"{what} {str(p)!r} cannot be read ({exc.strerror or exc}); "
+                                   "check its permissions.") from None
+    if size > limit:
+        raise InvalidArgumentError(
+            f"{what} {str(p)!r} is {size / 2**20:.1f} MB, more than the {limit / 2**20:g} MB "
+            "limit for input files; check it is the right file (set COLEY_MAX_FILE_MB to raise "
+            "the limit).")
+    return p
+
+
+def read_text(path: str | os.PathLike[str], *, what: str = "file") -> str:
+    """The UTF-8 text of input file ``path`` (``what`` names it in errors: "trial file")."""
+    p = check_input_file(path, what=what)
+    try:
         data = p.read_bytes()
     except OSError as exc:
         raise InvalidArgumentError(f"{what} {str(p)!r} cannot be read ({exc.strerror or exc}); "
@@ -86,7 +101,7 @@ def read_text(path: str | Path, *, what: str = "file") -> str:
             "save it as UTF-8.") from None
 
 
-def read_document(path: str | Path, *, what: str = "file") -> dict[str, Any]:
+def read_document(path: str | os.PathLike[str], *, what: str = "file") -> dict[str, Any]:
     """The top-level table of a TOML or YAML input file (see the module docstring)."""
     p = Path(path)
     fmt = FORMATS.get(p.suffix.lower())
@@ -154,5 +169,5 @@ def output_file(path: str | os.PathLike[str], *, what: str = "output file",
     return p
 
 
-__all__ = ["FORMATS", "MAX_FILE_BYTES", "output_file", "output_folder", "read_document",
-           "read_text"]
+__all__ = ["FORMATS", "MAX_FILE_BYTES", "check_input_file", "output_file", "output_folder",
+           "read_document", "read_text"]

@@ -41,7 +41,8 @@ from typing import Any
 
 import sympy as sp
 
-from coley.errors import SBMLError
+from coley.errors import InvalidArgumentError, SBMLError
+from coley.experiment.files import check_input_file
 from coley.model.components import Citation, ModelEvent, Parameter, State
 from coley.model.model import TIME, Model
 from coley.sbml._math import MathReader, integral_value, libsbml_module
@@ -50,6 +51,10 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _RESERVED = frozenset({"t"})
 #: SBML packages whose content coley ignores safely (drawing information only).
 _HARMLESS_PACKAGES = frozenset({"layout", "render"})
+
+
+#: Largest SBML file read (BioModels' largest curated models are a few MB).
+SBML_MAX_BYTES = 100 * 2**20
 
 
 def read_sbml(path: str | os.PathLike[str], *, name: str | None = None) -> Model:
@@ -73,6 +78,10 @@ def read_sbml(path: str | os.PathLike[str], *, name: str | None = None) -> Model
         raise SBMLError(f"SBML file '{file}' does not exist; check the path.")
     if not file.is_file():
         raise SBMLError(f"'{file}' is not a file; give the path of an SBML (.xml) file.")
+    try:  # the shared input checks (size); XML declares its own encoding, libsbml reads it
+        check_input_file(file, what="SBML file", limit=SBML_MAX_BYTES)
+    except InvalidArgumentError as exc:
+        raise SBMLError(str(exc)) from None
     ls = libsbml_module()
     doc = ls.readSBMLFromFile(str(file))
     return _Importer(doc, source=file.name, stem=file.stem, name=name).model()

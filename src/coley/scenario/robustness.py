@@ -364,7 +364,7 @@ class RobustnessResult:
 def arm_parameters(spec: ScenarioSpec, arm_set: Mapping[str, float],
                 varied: Sequence[VariedParameter], samples: np.ndarray
                 ) -> dict[str, float | np.ndarray]:
-    """The parameter table of one arm (an :class:`~coley.scenario.scenario.ArmSpec`'s
+    """The parameter table of one arm (an :class:`~coley.scenario.scenario.ScenarioArm`'s
     ``set``) for all sets: the scenario's values, and the sets' draws (one per row of
     ``samples``) of every varied parameter the arm does not set itself."""
     values: dict[str, float | np.ndarray] = {**spec.set, **arm_set}

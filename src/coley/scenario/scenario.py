@@ -137,7 +137,7 @@ class JumpSpec(Strict):
         return Jump(self.state, self.at, self.amount, op=self.op)
 
 
-class ArmSpec(Strict):
+class ScenarioArm(Strict):
     """One arm: overrides and additions to the shared settings."""
 
     name: str
@@ -178,7 +178,7 @@ class ScenarioSpec(Strict):
     jump: list[JumpSpec] = Field(default_factory=list)
     regimen: list[RegimenSpec] = Field(default_factory=list)
     cohort: CohortTable | None = None
-    arm: list[ArmSpec] = Field(min_length=1)
+    arm: list[ScenarioArm] = Field(min_length=1)
     claim: list[ClaimSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")

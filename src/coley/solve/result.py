@@ -39,8 +39,39 @@ STATUS: dict[int, tuple[str, str]] = {
 }
 
 
+class TrajectoryResult:
+    """What every trajectory result shares (deterministic patients, stochastic replicates):
+    ``values[i, k, s]`` is state ``s`` of row ``i`` at ``time[k]``; ``status[i]`` is a
+    :class:`~coley.solve.status.Status` code whose label is in :data:`STATUS`, the one table."""
+
+    model_name: str
+    time: np.ndarray
+    state_names: tuple[str, ...]
+    values: np.ndarray
+    status: np.ndarray
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Boolean mask of rows that did not fail (finished or stopped by an event)."""
+        return np.asarray(self.status >= 0)
+
+    def status_label(self, row: int) -> str:
+        """Short label of a row's status ('ok', 'stopped', 'max_steps', ...)."""
+        return STATUS[int(self.status[row])][0]
+
+    def __getitem__(self, state: str) -> np.ndarray:
+        """``result["T"]``: the (row, time) array of one state."""
+        if state not in self.state_names:
+            raise unknown_name("state", state, self.state_names, where=f"model {self.model_name!r}")
+        return np.asarray(self.values[:, :, self.state_names.index(state)])
+
+    def final(self, state: str) -> np.ndarray:
+        """Value of ``state`` at the last output time, per row."""
+        return self[state][:, -1]
+
+
 @dataclass(frozen=True)
-class SimulationResult:
+class SimulationResult(TrajectoryResult):
     """Trajectories of N patients on a shared time grid (days).
 
     ``values[i, k, s]`` is state ``s`` of patient ``i`` at ``time[k]``. ``status[i]`` is 0 when
@@ -75,18 +106,9 @@ class SimulationResult:
         return int(self.values.shape[0])
 
     @property
-    def ok(self) -> np.ndarray:
-        """Boolean mask of patients that did not fail (finished or stopped by an event)."""
-        return np.asarray(self.status >= 0)
-
-    @property
     def failed(self) -> np.ndarray:
         """Indices of patients whose integration failed."""
         return np.flatnonzero(self.status < 0)
-
-    def status_label(self, patient: int) -> str:
-        """Short label of a patient's status ('ok', 'stopped', 'max_steps', ...)."""
-        return STATUS[int(self.status[patient])][0]
 
     @property
     def messages(self) -> list[str]:
@@ -98,16 +120,6 @@ class SimulationResult:
             note = f" ({self.notes[i]})" if self.notes and self.notes[i] else ""
             out.append(f"{label}: {reason}{extra}{note}")
         return out
-
-    def __getitem__(self, state: str) -> np.ndarray:
-        """``result["T"]``: the (patient, time) array of one state."""
-        if state not in self.state_names:
-            raise unknown_name("state", state, self.state_names, where=f"model {self.model_name!r}")
-        return np.asarray(self.values[:, :, self.state_names.index(state)])
-
-    def final(self, state: str) -> np.ndarray:
-        """Value of ``state`` at the last output time, per patient."""
-        return self[state][:, -1]
 
     def event_time(self, name: str) -> np.ndarray:
         """First firing time (days) of the event ``name`` per patient, NaN if it never fired."""

@@ -9,6 +9,7 @@ depend on ``workers``; with ``workers > 1`` patients are spread over threads.
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -297,6 +298,28 @@ def _run_chunked(compiled: CompiledModel, solver: AbstractSolver, args: tuple[An
             bar.update(task, completed=b)
 
 
+#: Largest output array one call may allocate (bytes; ``$COLEY_MAX_OUTPUT_GB`` sets another).
+MAX_OUTPUT_BYTES = 8 * 2**30
+
+
+def check_output_size(n: int, times: int, states: int) -> None:
+    """Refuse an output of ``n`` patients x ``times`` x ``states`` float64 values larger than
+    :data:`MAX_OUTPUT_BYTES` before allocating it (``t_end=1e9`` would need 15 GiB per state)."""
+    env = os.environ.get("COLEY_MAX_OUTPUT_GB")
+    try:
+        limit = MAX_OUTPUT_BYTES if env is None else float(env) * 2**30
+    except ValueError:
+        raise InvalidArgumentError(f"$COLEY_MAX_OUTPUT_GB must be a number of gigabytes, got "
+                                   f"{env!r}.") from None
+    need = 8.0 * n * times * states
+    if need > limit:
+        raise InvalidArgumentError(
+            f"simulate: the output would be {n:,} patients x {times:,} times x {states} states "
+            f"= {need / 2**30:,.1f} GiB, more than the {limit / 2**30:g} GiB limit; save fewer "
+            "times (saveat=[...] instead of a daily grid), simulate fewer patients per call, or "
+            "raise the limit with COLEY_MAX_OUTPUT_GB.")
+
+
 def simulate(
     model: Model,
     parameters: ParameterInput | None = None,
@@ -360,6 +383,8 @@ def simulate(
         )
     if not (isinstance(workers, int) and workers >= 1):
         raise InvalidArgumentError(f"workers must be an int >= 1, got {workers!r}.")
+    if saveat is None and isinstance(t_end, int | float) and math.isfinite(t_end):
+        check_output_size(1, math.floor(max(t_end, 0.0)) + 1, len(model.states))
     grid = time_grid(t_end, saveat)
     prepared: Prepared | None = None
     if treatment is not None:
@@ -382,6 +407,7 @@ def simulate(
     invalid = np.array([bool(s) for s in notes])
     run = np.flatnonzero(~invalid)
     K = grid.size
+    check_output_size(n, K, n_states)
     everyone = run.size == n
     # Kernels fill every row they run; rows of invalid patients stay NaN.
     out = np.empty((n, K, n_states)) if everyone else np.full((n, K, n_states), np.nan)

@@ -14,22 +14,28 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from coley.errors import InvalidArgumentError, unknown_name
+from coley.errors import InvalidArgumentError
+from coley.solve.result import STATUS as SHARED_STATUS
+from coley.solve.result import TrajectoryResult
 from coley.solve.status import Status
 
 if TYPE_CHECKING:
     import xarray as xr
 
-#: Status codes of a replicate (:class:`~coley.solve.status.Status`, shared with the kernel),
-#: their labels and the reason shown to users.
-STATUS: dict[int, tuple[str, str]] = {
-    Status.OK: ("ok", "finished"),
-    Status.MAX_STEPS: ("max_steps", "the maximum number of steps was reached; raise "
-                                    "HybridTauLeaping's max_steps, or raise the threshold so "
-                                    "that large populations are continuous"),
-    Status.NONFINITE: ("nonfinite", "a state became NaN or infinite; check the parameters, or "
-                                    "lower HybridTauLeaping's max_step or rtol"),
+#: The reasons shown for the status codes a replicate can end with: the labels are those of the
+#: one status table (:data:`coley.solve.result.STATUS`); the fixes are the hybrid method's.
+REASONS: dict[int, str] = {
+    Status.OK: "finished",
+    Status.MAX_STEPS: "the maximum number of steps was reached; raise HybridTauLeaping's "
+                      "max_steps, or raise the threshold so that large populations are "
+                      "continuous",
+    Status.NONFINITE: "a state became NaN or infinite; check the parameters, or lower "
+                      "HybridTauLeaping's max_step or rtol",
 }
+
+#: Each code's label (from the shared table) and this method's reason.
+STATUS: dict[int, tuple[str, str]] = {code: (SHARED_STATUS[code][0], reason)
+                                      for code, reason in REASONS.items()}
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,7 @@ def binomial_probability(count: int, n: int, confidence: float = 0.95) -> Probab
 
 
 @dataclass(frozen=True)
-class StochasticResult:
+class StochasticResult(TrajectoryResult):
     """Trajectories of independent replicates on a shared time grid (days).
 
     ``values[i, k, s]`` is state ``s`` of replicate ``i`` at ``time[k]``; states counted in
@@ -111,19 +117,12 @@ class StochasticResult:
     @property
     def ok(self) -> np.ndarray:
         """Boolean mask of the replicates that finished."""
-        return np.asarray(self.status == 0)
+        return np.asarray(self.status == Status.OK)
 
     @property
     def messages(self) -> list[str]:
         """One line per replicate saying how it ended."""
         return [": ".join(STATUS[int(c)]) for c in self.status]
-
-    def __getitem__(self, state: str) -> np.ndarray:
-        """``result["P"]``: the (replicate, time) array of one state."""
-        if state not in self.state_names:
-            raise unknown_name("state", state, self.state_names,
-                               where=f"model {self.model_name!r}")
-        return np.asarray(self.values[:, :, self.state_names.index(state)])
 
     def total(self, states: str | Sequence[str]) -> np.ndarray:
         """The (replicate, time) sum of ``states`` (one name or several)."""
