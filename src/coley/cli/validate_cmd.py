@@ -7,15 +7,24 @@ from pathlib import Path
 
 import typer
 
-from coley.errors import CoLeyError
+from coley.errors import CoLeyError, InvalidArgumentError
+
+#: The file kinds `coley validate` checks (a file's optional ``kind`` key names one).
+KINDS = ("trial", "scenario", "regimen")
 
 
 def _kind(file: Path) -> str:
-    """'trial', 'scenario' or 'regimen', from the file's top-level keys (an unreadable file is
-    one error line, exit 2)."""
+    """'trial', 'scenario' or 'regimen': the file's ``kind`` key, else inferred from its
+    top-level keys (an unreadable file is one error line, exit 2)."""
     from coley.experiment.files import read_document
 
     data = read_document(file)
+    kind = data.get("kind")
+    if kind in KINDS:
+        return str(kind)
+    if kind is not None:
+        raise InvalidArgumentError(f"{file}: kind = {kind!r} is not one of {list(KINDS)}; "
+                                   "write e.g. kind = \"trial\", or drop the key.")
     if "diagnosis" in data or "follow_up_days" in data:
         return "trial"
     if "behaviour" in data or ("arm" in data and "regimen" not in data):
@@ -28,7 +37,7 @@ def validate(
     days: float = typer.Option(None, "--days", help="Horizon to check dose days against "
                                "(regimen files)."),
 ) -> None:
-    """Validate a regimen file, a trial file or a surveillance scenario."""
+    """Validate a regimen file, a trial file or a scenario file."""
     kind = _kind(file)
     if kind == "trial":
         from coley.trial.spec import problems as trial_problems

@@ -162,8 +162,10 @@ class ClassifySpec(Strict):
 
 class ScenarioSpec(Strict):
     """A scenario file. ``model`` names a :mod:`coley.library` model; ``claim`` lists what the
-    scenario claims beyond its arms' expected labels (:mod:`coley.scenario.claims`)."""
+    scenario claims beyond its arms' expected labels (:mod:`coley.scenario.claims`);
+    ``kind = "scenario"`` names the kind (optional)."""
 
+    kind: Literal["scenario"] | None = None
     name: str
     title: str
     behaviour: int | None = Field(default=None, ge=min(BEHAVIOURS), le=max(BEHAVIOURS))

@@ -134,8 +134,10 @@ class RegimenSpec(Strict):
 
 
 class RegimenFile(Strict):
-    """A regimen file: optional horizon (days), covariates and a list of regimens."""
+    """A regimen file: optional horizon (days), covariates and a list of regimens
+    (``kind = "regimen"`` names the kind; optional)."""
 
+    kind: Literal["regimen"] | None = None
     days: float | None = None
     covariates: dict[str, float] = Field(default_factory=dict)
     regimen: list[RegimenSpec]

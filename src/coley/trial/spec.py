@@ -165,8 +165,9 @@ class CalibrationSpec(Strict):
 
 
 class TrialSpec(Strict):
-    """A whole trial file."""
+    """A whole trial file (``kind = "trial"`` names the kind; optional)."""
 
+    kind: Literal["trial"] | None = None
     name: str
     title: str = ""
     description: str = ""
@@ -225,7 +226,7 @@ class TrialSpec(Strict):
 
     def digest(self) -> str:
         """Content hash of the trial definition (seed, patients and chunking excluded)."""
-        data = self.model_dump(exclude={"patients", "base_dir"})
+        data = self.model_dump(exclude={"patients", "base_dir", "kind"})
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
