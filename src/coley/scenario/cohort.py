@@ -37,7 +37,7 @@ from coley.scenario.cohort_spec import CohortTable as CohortTable
 from coley.scenario.cohort_spec import EventProcess as EventProcess
 from coley.scenario.cohort_spec import ProcessTable as ProcessTable
 from coley.scenario.cohort_spec import PublishedTable as PublishedTable
-from coley.scenario.scenario import ScenarioSpec, scenario_model, thresholds
+from coley.scenario.scenario import ScenarioSpec, scenario_model, summary_header, thresholds
 from coley.serialize import json_safe
 from coley.solve.events import Extinction
 from coley.solve.result import SimulationResult
@@ -486,12 +486,7 @@ def cohort_summary(run: CohortScenarioResult, *, source: str = "",
         })
     chance = association_by_chance(spec.cohort, run.model.input_names)
     return json_safe({
-        "scenario": spec.name,
-        "title": spec.title,
-        "behaviour": spec.behaviour,
-        "source_file": source,
-        "model": run.model.name,
-        "seed": spec.seed,
+        **summary_header(spec, run.model.name, source),
         "arms": arms,
         "published": spec.cohort.published.model_dump() if spec.cohort.published else None,
         "comparison": comparison,

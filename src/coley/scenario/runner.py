@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from coley.experiment.files import output_folder
-from coley.experiment.provenance import versions
+from coley.experiment.provenance import citations, versions
 from coley.scenario.cohort import (
     CohortScenarioResult,
     simulate_cohort_scenario,
@@ -30,10 +30,10 @@ from coley.scenario.scenario import (
     ScenarioResult,
     load_scenario,
     simulate_scenario,
+    summary_header,
     tumour_total,
 )
 from coley.serialize import json_safe
-from coley.treat.catalogue import modality
 
 
 def summary(run: ScenarioResult, source: str = "") -> dict[str, Any]:
@@ -41,8 +41,7 @@ def summary(run: ScenarioResult, source: str = "") -> dict[str, Any]:
     spec = run.spec
     modalities = sorted({r.modality for r in spec.regimen}
                         | {r.modality for a in spec.arm for r in a.regimen})
-    citations = [str(run.model.citation)]
-    citations += [f"{m}: {modality(m).source}" for m in modalities]
+    cited = citations(run.model, modalities)
     arms = []
     for a in run.arms:
         arms.append({
@@ -55,16 +54,11 @@ def summary(run: ScenarioResult, source: str = "") -> dict[str, Any]:
             **a.metrics,
         })
     return json_safe({
-        "scenario": spec.name,
-        "title": spec.title,
-        "behaviour": spec.behaviour,
-        "source_file": source,
-        "model": run.model.name,
-        "seed": spec.seed,
+        **summary_header(spec, run.model.name, source),
         "arms": arms,
         "resolved_scenario": spec.model_dump(mode="json"),
         "versions": versions(),
-        "citations": citations,
+        "citations": cited,
     })
 
 

@@ -230,6 +230,12 @@ def tumour_total(result: SimulationResult, states: Sequence[str], patient: int =
     return np.asarray(sum(result[s][patient] for s in states))
 
 
+def summary_header(spec: ScenarioSpec, model_name: str, source: str) -> dict[str, Any]:
+    """The first keys of every scenario summary (NAME.json): what ran, from which file."""
+    return {"scenario": spec.name, "title": spec.title, "behaviour": spec.behaviour,
+            "source_file": source, "model": model_name, "seed": spec.seed}
+
+
 def scenario_model(spec: ScenarioSpec) -> Model:
     """The library model that ``spec`` names (:func:`coley.library.get`)."""
     return get_model(spec.model)
