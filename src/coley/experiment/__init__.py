@@ -1,5 +1,7 @@
 """The experiment vocabulary shared by every file a user writes (regimens, trials, scenarios).
 
+* :mod:`~coley.experiment.condition`: a :class:`Condition` (model, settings, treatment,
+  schedule, events), what trial arms and scenario arms are built from;
 * :mod:`~coley.experiment.files`: the one path by which coley reads an input file (existence,
   a file not a folder, size, encoding, TOML/YAML) and checks an output path before any work;
   every failure is one :class:`~coley.errors.InvalidArgumentError` line naming the path, what is
@@ -11,6 +13,7 @@
   citations) every runner writes.
 """
 
+from coley.experiment.condition import Condition as Condition
 from coley.experiment.files import MAX_FILE_BYTES as MAX_FILE_BYTES
 from coley.experiment.files import output_file as output_file
 from coley.experiment.files import output_folder as output_folder
@@ -20,5 +23,5 @@ from coley.experiment.problems import raise_problems as raise_problems
 from coley.experiment.provenance import provenance as provenance
 from coley.experiment.schema import Strict as Strict
 
-__all__ = ["MAX_FILE_BYTES", "Strict", "output_file", "output_folder", "provenance",
+__all__ = ["MAX_FILE_BYTES", "Condition", "Strict", "output_file", "output_folder", "provenance",
            "raise_problems", "read_document", "read_text"]

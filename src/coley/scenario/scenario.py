@@ -67,6 +67,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from coley.analysis.trajectory import Classification, Thresholds, classify_trajectory
 from coley.errors import InvalidArgumentError, UnknownNameError, suggest
+from coley.experiment.condition import Condition
 from coley.experiment.files import read_document
 from coley.experiment.problems import problems_error, raise_problems
 from coley.experiment.schema import Strict
@@ -80,7 +81,6 @@ from coley.scenario.cohort_spec import CohortTable, ProcessTable
 from coley.solve.events import Extinction
 from coley.solve.result import SimulationResult
 from coley.solve.schedule import Infusion, Jump
-from coley.solve.simulate import simulate
 from coley.solve.solvers import Rodas4
 from coley.treat.apply import apply_regimens
 from coley.treat.regimen import Regimen
@@ -386,10 +386,9 @@ def simulate_scenario(spec: ScenarioSpec) -> ScenarioResult:
         model, schedule, hazards = treated_arm(base, regimens, covariates, spec.days)
         schedule += [i for e in (*spec.event, *arm.event) for i in e.build_all()]
         schedule += [j.build() for j in (*spec.jump, *arm.jump)]
-        result = simulate(
-            model, values or None, t_end=spec.days, solver=Rodas4(), schedule=schedule,
-            events=[Extinction(s) for s in burden],
-        )
+        condition = Condition(arm.name, model, values, schedule=tuple(schedule),
+                              events=tuple(Extinction(s) for s in burden))
+        result = condition.simulate(t_end=spec.days, solver=Rodas4())
         if result.status[0] < 0:
             raise InvalidArgumentError(
                 f"scenario {spec.name!r}, arm {arm.name!r}: the integration failed "

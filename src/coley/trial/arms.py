@@ -28,11 +28,11 @@ import pandas as pd
 
 from coley import library
 from coley.errors import CoLeyError
+from coley.experiment.condition import Condition
 from coley.model.model import Model
 from coley.solve.events import Threshold
 from coley.solve.result import SimulationResult
 from coley.solve.schedule import Infusion, Jump
-from coley.solve.simulate import simulate
 from coley.treat.apply import TreatedModel, apply_regimens
 from coley.trial import recist
 from coley.trial.population import (
@@ -118,8 +118,9 @@ def run_arm(spec: TrialSpec, arm: ArmSpec, base: Baseline, tox_draw: np.ndarray
     dstate = spec.diagnosis.state or tumour_states(spec, model)[0]
     events = [Threshold(dstate, spec.tumour.lethal_cells, direction="up", terminal=True)] \
         if spec.tumour.lethal_cells else []
-    res = simulate(treated.model, table, saveat=grid, schedule=treated.schedule, events=events,
-                   solver=spec.solver())
+    condition = Condition(arm.name, treated.model, table, schedule=treated.schedule,
+                          events=tuple(events))
+    res = condition.simulate(saveat=grid, solver=spec.solver())
     values = np.array(res.values)
     status = np.array(res.status)
     stop_time = np.array(res.stop_time)
@@ -145,8 +146,8 @@ def run_arm(spec: TrialSpec, arm: ArmSpec, base: Baseline, tox_draw: np.ndarray
                     keep = _start(it) < stops[owner][rows]
                 sched.append(_masked(it, keep, rows, n))
             sub = {k: np.asarray(v)[rows] for k, v in table.items()}
-            res2 = simulate(treated.model, sub, saveat=grid, schedule=sched, events=events,
-                   solver=spec.solver())
+            res2 = condition.with_settings(sub).with_schedule(sched).simulate(
+                saveat=grid, solver=spec.solver())
             values[rows] = res2.values
             status[rows] = res2.status
             stop_time[rows] = res2.stop_time
