@@ -18,7 +18,7 @@ import pytest
 
 from coley.errors import InvalidArgumentError
 from coley.trial import PatientStatus, TrialResult, run_trial
-from coley.trial.endpoints import ENDPOINTS, Endpoint, arm_summary, register_endpoint
+from coley.trial.endpoints import ENDPOINTS, AbstractEndpoint, arm_summary, register_endpoint
 
 SMOKE = Path(__file__).with_name("smoke.toml")
 
@@ -83,7 +83,7 @@ def test_bad_arguments(result: TrialResult, tmp_path: Path) -> None:
 
 
 @dataclass(frozen=True)
-class DeepResponse(Endpoint):
+class DeepResponse(AbstractEndpoint):
     """Fraction with a best decrease of at least 50% in the sum of diameters."""
 
     name: str = "deep_response"

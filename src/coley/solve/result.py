@@ -39,7 +39,7 @@ STATUS: dict[int, tuple[str, str]] = {
 }
 
 
-class TrajectoryResult:
+class AbstractTrajectoryResult:
     """What every trajectory result shares (deterministic patients, stochastic replicates):
     ``values[i, k, s]`` is state ``s`` of row ``i`` at ``time[k]``; ``status[i]`` is a
     :class:`~coley.solve.status.Status` code whose label is in :data:`STATUS`, the one table."""
@@ -71,7 +71,7 @@ class TrajectoryResult:
 
 
 @dataclass(frozen=True)
-class SimulationResult(TrajectoryResult):
+class SimulationResult(AbstractTrajectoryResult):
     """Trajectories of N patients on a shared time grid (days).
 
     ``values[i, k, s]`` is state ``s`` of patient ``i`` at ``time[k]``. ``status[i]`` is 0 when

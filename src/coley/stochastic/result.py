@@ -16,7 +16,7 @@ import numpy as np
 
 from coley.errors import InvalidArgumentError
 from coley.solve.result import STATUS as SHARED_STATUS
-from coley.solve.result import TrajectoryResult
+from coley.solve.result import AbstractTrajectoryResult
 from coley.solve.status import Status
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def binomial_probability(count: int, n: int, confidence: float = 0.95) -> Probab
 
 
 @dataclass(frozen=True)
-class StochasticResult(TrajectoryResult):
+class StochasticResult(AbstractTrajectoryResult):
     """Trajectories of independent replicates on a shared time grid (days).
 
     ``values[i, k, s]`` is state ``s`` of replicate ``i`` at ``time[k]``; states counted in

@@ -30,7 +30,7 @@ from coley.solve.schedule import Infusion as InputInfusion
 from coley.solve.schedule import Jump
 from coley.treat.catalogue import modality as get_modality
 from coley.treat.doses import check_covariates
-from coley.treat.effects import Effect, Treating
+from coley.treat.effects import AbstractEffect, Treating
 from coley.treat.modality import Modality
 from coley.treat.pk import PKParts
 from coley.treat.regimen import Regimen
@@ -135,7 +135,7 @@ def apply_regimens(model: Model, regimens: Sequence[Regimen], *,
                 f"two regimens are labelled {reg.label!r}; give each a distinct label=..."
             )
         labels.add(prefix)
-        actions: list[tuple[int, Effect]] = []
+        actions: list[tuple[int, AbstractEffect]] = []
         infusion_targets: list[str] = []
         for i, action in enumerate(mod.actions):
             if action.hook not in [h.name for h in model.hooks]:

@@ -13,7 +13,7 @@ of grade >= 3 events (tests/treat/test_catalogue.py recomputes them from the reg
 from __future__ import annotations
 
 from coley.errors import InvalidArgumentError, unknown_name
-from coley.treat.effects import Effect
+from coley.treat.effects import AbstractEffect
 from coley.treat.modality import Action, Modality, Toxicity
 from coley.treat.pk import (
     CellKinetics,
@@ -34,7 +34,7 @@ _KN006 = ("[D] calibrated to KEYNOTE-006 grade 3-5 TRAE (Robert et al. NEJM 2015
 
 
 def _checkpoint(name: str, kind: str, pk: TwoCompartment, hook: str, tox_rate: float,
-                description: str, extra: tuple[Effect, ...] = ()) -> Modality:
+                description: str, extra: tuple[AbstractEffect, ...] = ()) -> Modality:
     return Modality(
         name=name, kind=kind, description=description, dose_units=("mg", "mg/kg"), pk=pk,
         actions=(Action(hook, "inhibit", emax=0.9, ec50=0.5, meaning="checkpoint blockade",

@@ -3,9 +3,9 @@
 Every effect names a model hook and implements one signature, used by
 :func:`~coley.treat.apply.apply_regimens` for every regimen:
 
-* :meth:`Effect.act` changes the model's equations while the drug is present (continuous
+* :meth:`AbstractEffect.act` changes the model's equations while the drug is present (continuous
   effects; returns the name of the effect expression E that toxicities may be driven by);
-* :meth:`Effect.administer` turns one dose into schedule items (discrete effects).
+* :meth:`AbstractEffect.administer` turns one dose into schedule items (discrete effects).
 
 The built-in effects (the ``mode`` each is written as in the catalogue and in files):
 
@@ -81,7 +81,7 @@ class Treating:
 
 
 @dataclass(frozen=True)
-class Effect(ABC):
+class AbstractEffect(ABC):
     """One effect of a modality on model hook ``hook``; ``optional`` ones are skipped (and
     noted) on a model without the hook, required ones are an error listing the model's hooks."""
 
@@ -108,7 +108,7 @@ class Effect(ABC):
         return []
 
 
-def _check_nonneg(owner: Effect, names: tuple[str, ...]) -> None:
+def _check_nonneg(owner: AbstractEffect, names: tuple[str, ...]) -> None:
     for name in names:
         v = getattr(owner, name)
         if not (math.isfinite(v) and v >= 0):
@@ -117,7 +117,7 @@ def _check_nonneg(owner: Effect, names: tuple[str, ...]) -> None:
 
 
 @dataclass(frozen=True)
-class ExposureResponse(Effect):
+class AbstractExposureResponse(AbstractEffect):
     """An effect E of the exposure X: emax * X^hill / (ec50^hill + X^hill) (linear emax * X with
     ``ec50=None``)."""
 
@@ -169,7 +169,7 @@ class ExposureResponse(Effect):
 
 
 @dataclass(frozen=True)
-class _Scale(ExposureResponse):
+class AbstractRateScaling(AbstractExposureResponse):
     """A rate parameter p scaled by ``factor(E)`` wherever it appears."""
 
     hook_kind: ClassVar[HookKind] = HookKind.RATE
@@ -187,7 +187,7 @@ class _Scale(ExposureResponse):
 
 
 @dataclass(frozen=True)
-class Stimulate(_Scale):
+class Stimulate(AbstractRateScaling):
     """The hooked rate p becomes p*(1 + E)."""
 
     mode: ClassVar[str] = "stimulate"
@@ -197,7 +197,7 @@ class Stimulate(_Scale):
 
 
 @dataclass(frozen=True)
-class Inhibit(_Scale):
+class Inhibit(AbstractRateScaling):
     """The hooked rate p becomes p*(1 - E); ``emax`` is a fraction (<= 1)."""
 
     mode: ClassVar[str] = "inhibit"
@@ -217,7 +217,7 @@ class Inhibit(_Scale):
 
 
 @dataclass(frozen=True)
-class Kill(ExposureResponse):
+class Kill(AbstractExposureResponse):
     """Log-kill: -E * target added to the hooked state's equation (``emax`` per day)."""
 
     mode: ClassVar[str] = "kill"
@@ -231,7 +231,7 @@ class Kill(ExposureResponse):
 
 
 @dataclass(frozen=True)
-class Add(Effect):
+class Add(AbstractEffect):
     """Each dose is added to the hooked state: a jump, or an input over an infusion."""
 
     mode: ClassVar[str] = "add"
@@ -254,7 +254,7 @@ class Add(Effect):
 
 
 @dataclass(frozen=True)
-class SurvivingFraction(Effect):
+class SurvivingFraction(AbstractEffect):
     """Each dose multiplies the hooked state by a surviving fraction: the dose itself (unit
     "fraction", surgery) or exp(-alpha d - beta d^2) for d Gy (linear-quadratic radiation)."""
 
@@ -281,9 +281,19 @@ class SurvivingFraction(Effect):
 
 
 #: The built-in effects by ``mode``.
-EFFECTS: dict[str, type[Effect]] = {
+EFFECTS: dict[str, type[AbstractEffect]] = {
     cls.mode: cls for cls in (Stimulate, Inhibit, Kill, Add, SurvivingFraction)
 }
 
-__all__ = ["EFFECTS", "Add", "Effect", "ExposureResponse", "Inhibit", "Kill", "Stimulate",
-           "SurvivingFraction", "Treating"]
+__all__ = [
+    "EFFECTS",
+    "AbstractEffect",
+    "AbstractExposureResponse",
+    "AbstractRateScaling",
+    "Add",
+    "Inhibit",
+    "Kill",
+    "Stimulate",
+    "SurvivingFraction",
+    "Treating",
+]

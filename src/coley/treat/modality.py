@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from coley.errors import InvalidArgumentError
-from coley.treat.effects import EFFECTS, Effect
+from coley.treat.effects import EFFECTS, AbstractEffect
 from coley.treat.pk import PK
 
 
-def Action(hook: str, mode: str, **options: Any) -> Effect:
+def Action(hook: str, mode: str, **options: Any) -> AbstractEffect:
     """The effect ``mode`` (``stimulate``, ``inhibit``, ``kill``, ``add``, ``fraction``) on
     ``hook`` with its ``options`` (emax, ec50, hill; alpha, beta; meaning, source, optional)."""
     if mode not in EFFECTS:
@@ -67,7 +67,7 @@ class Modality:
     kind: str
     description: str
     dose_units: tuple[str, ...]
-    actions: tuple[Effect, ...]
+    actions: tuple[AbstractEffect, ...]
     pk: PK | None = None
     toxicity: tuple[Toxicity, ...] = ()
     source: str = ""

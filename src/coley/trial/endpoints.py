@@ -69,7 +69,7 @@ def _survival(t: np.ndarray, e: np.ndarray, w: np.ndarray, horizon: float,
     return out
 
 
-class Endpoint(ABC):
+class AbstractEndpoint(ABC):
     """One endpoint of an arm: :meth:`summarise` gives its report entry (None: not reported for
     this arm); a per-patient 0/1 :meth:`indicator` makes it usable as a calibration target.
 
@@ -95,7 +95,7 @@ def _bor(df: pd.DataFrame) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class ResponseRate(Endpoint):
+class ResponseRate(AbstractEndpoint):
     """Fraction whose best overall response is one of ``responses`` (RECIST 1.1)."""
 
     name: str
@@ -109,7 +109,7 @@ class ResponseRate(Endpoint):
 
 
 @dataclass(frozen=True)
-class BestResponse(Endpoint):
+class BestResponse(AbstractEndpoint):
     """Weighted distribution of the best overall response (CR, PR, SD, PD, NE)."""
 
     name: str
@@ -124,7 +124,7 @@ LANDMARKS = (6.0, 12.0, 24.0, 36.0, 60.0)
 
 
 @dataclass(frozen=True)
-class Survival(Endpoint):
+class Survival(AbstractEndpoint):
     """Kaplan-Meier of ``{column}_days`` / ``{column}_event``: median and landmark rates; among
     the patients whose best response is one of ``among`` if given (duration of response)."""
 
@@ -145,7 +145,7 @@ class Survival(Endpoint):
 
 
 @dataclass(frozen=True)
-class Landmark(Endpoint):
+class Landmark(AbstractEndpoint):
     """Fraction free of the ``column`` event at ``months`` (e.g. 6-month PFS)."""
 
     name: str
@@ -160,7 +160,7 @@ class Landmark(Endpoint):
 
 
 @dataclass(frozen=True)
-class Flag(Endpoint):
+class Flag(AbstractEndpoint):
     """Fraction with the 0/1 column ``column`` set (pseudoprogression)."""
 
     name: str
@@ -174,7 +174,7 @@ class Flag(Endpoint):
 
 
 @dataclass(frozen=True)
-class ToxicityRate(Endpoint):
+class ToxicityRate(AbstractEndpoint):
     """Fraction with a toxicity of CTCAE grade ``grade`` or worse."""
 
     name: str
@@ -188,7 +188,7 @@ class ToxicityRate(Endpoint):
 
 
 @dataclass(frozen=True)
-class StoppedFor(Endpoint):
+class StoppedFor(AbstractEndpoint):
     """Weighted fraction whose treatment stopped for ``reason`` (a :class:`StopReason`)."""
 
     name: str
@@ -201,7 +201,7 @@ class StoppedFor(Endpoint):
 
 #: Every endpoint the report gives for each arm, in report order (:func:`register_endpoint`
 #: adds to it).
-ENDPOINTS: dict[str, Endpoint] = {ep.name: ep for ep in (
+ENDPOINTS: dict[str, AbstractEndpoint] = {ep.name: ep for ep in (
     ResponseRate("orr", ("CR", "PR")),
     ResponseRate("cr", ("CR",)),
     ResponseRate("dcr", ("CR", "PR", "SD")),
@@ -219,17 +219,18 @@ ENDPOINTS: dict[str, Endpoint] = {ep.name: ep for ep in (
 _BUILT_IN = frozenset(ENDPOINTS)
 
 #: Calibration target keys of a trial file's ``[calibration.targets.ARM]`` and their endpoints.
-CALIBRATION_TARGETS: dict[str, Endpoint] = {
+CALIBRATION_TARGETS: dict[str, AbstractEndpoint] = {
     "orr": ENDPOINTS["orr"],
     "pfs_6mo": Landmark("pfs_6mo", "pfs", 6.0),
 }
 
 
-def register_endpoint(endpoint: Endpoint, *, replace: bool = False) -> None:
+def register_endpoint(endpoint: AbstractEndpoint, *, replace: bool = False) -> None:
     """Report ``endpoint`` for every arm of every trial (after the built-in ones)."""
-    if not isinstance(endpoint, Endpoint):
-        raise InvalidArgumentError(f"register_endpoint: expected an Endpoint, got "
-                                   f"{endpoint!r}; subclass coley.trial.endpoints.Endpoint.")
+    if not isinstance(endpoint, AbstractEndpoint):
+        raise InvalidArgumentError(
+            f"register_endpoint: expected an AbstractEndpoint, got {endpoint!r}; subclass "
+            "coley.trial.endpoints.AbstractEndpoint.")
     if endpoint.name in _BUILT_IN:
         raise InvalidArgumentError(f"register_endpoint: {endpoint.name!r} is a built-in "
                                    "endpoint; give yours another name.")
@@ -281,6 +282,20 @@ def compare(a: pd.DataFrame, wa: np.ndarray, b: pd.DataFrame, wb: np.ndarray,
             "cox_p": float(s["p"]), "logrank_p": float(lr.p_value)}
 
 
-__all__ = ["CALIBRATION_TARGETS", "ENDPOINTS", "LANDMARKS", "MONTH", "BestResponse", "Endpoint",
-           "Flag", "Landmark", "ResponseRate", "StoppedFor", "Survival", "ToxicityRate",
-           "arm_summary", "compare", "register_endpoint"]
+__all__ = [
+    "CALIBRATION_TARGETS",
+    "ENDPOINTS",
+    "LANDMARKS",
+    "MONTH",
+    "AbstractEndpoint",
+    "BestResponse",
+    "Flag",
+    "Landmark",
+    "ResponseRate",
+    "StoppedFor",
+    "Survival",
+    "ToxicityRate",
+    "arm_summary",
+    "compare",
+    "register_endpoint",
+]
