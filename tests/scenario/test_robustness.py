@@ -20,8 +20,8 @@ from coley.errors import InvalidArgumentError
 from coley.library.surveillance import model as surveillance_model
 from coley.scenario import ScenarioSpec, load_scenario
 from coley.scenario.robustness import (
-    NORMALISATIONS,
     arm_parameters,
+    normalisations,
     plausible_range,
     robustness,
     sample_unit,
@@ -29,6 +29,8 @@ from coley.scenario.robustness import (
 )
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+# the surveillance model's units of measure (antigenicity, pd1: 1 by definition)
+NORMALISATIONS = normalisations(surveillance_model())
 NAMES = ("immunoediting", "mechanosurveillance", "mrd_relapse", "nk_suppression",
          "checkpoint_combination", "spontaneous_regression")
 

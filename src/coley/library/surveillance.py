@@ -102,10 +102,11 @@ def _parameters() -> tuple[Parameter, ...]:
           _K94 + " (n)", lower=0),
         P("antigenicity", 1.0, "1", "relative antigen presentation (scales recognition)",
           _a("1 by definition; vaccines and IFN-alpha raise it; plausible 0-3"), lower=0,
-          tag=ASSUMED, plausible=(0.0, 3.0)),
+          tag=ASSUMED, plausible=(0.0, 3.0), normalisation=True),
         P("pd1", 1.0, "1", "strength of PD-1 signalling in effector T cells",
           _a("1 by definition (plausible 0.1-1 under blockade); anti-PD-1/PD-L1 "
-             "antibodies inhibit it"), lower=0, tag=ASSUMED, plausible=(0.1, 1.0)),
+             "antibodies inhibit it"), lower=0, tag=ASSUMED, plausible=(0.1, 1.0),
+          normalisation=True),
         P("pd_gain", 2.0, "1", "extra inactivation at full PD-L1 expression (L = 1)",
           _a("plausible 0.5-10"), lower=0, tag=ASSUMED, plausible=(0.5, 10.0)),
         P("pd_kill", 3.0, "1", "PD-L1 protection of targets from CTL lysis at L = 1",

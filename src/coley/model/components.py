@@ -86,7 +86,9 @@ class Parameter:
     ``tag`` says how the value was obtained (:class:`Provenance`); ``plausible`` is the
     ``(low, high)`` range the source considers plausible, in ``unit`` (sensitivity and
     robustness analyses vary assumed parameters over it). Both are data, never read from the
-    ``source`` prose.
+    ``source`` prose. ``normalisation`` marks a value that is a unit of measure (1 by
+    definition: relative antigenicity, say): analyses that vary or fit assumed parameters leave
+    it alone, though a treatment may still scale it.
     """
 
     name: str
@@ -98,6 +100,7 @@ class Parameter:
     upper: float | None = None
     tag: Provenance | None = None
     plausible: tuple[float, float] | None = None
+    normalisation: bool = False
 
     def __post_init__(self) -> None:
         check_name("parameter", self.name)

@@ -74,8 +74,6 @@ from coley.solve.solvers import Rodas4
 Band = Literal["factor", "plausible"]
 Method = Literal["lhs", "sobol"]
 
-#: Parameters tagged [A] that are normalisations (1 by definition), never varied.
-NORMALISATIONS = ("antigenicity", "pd1")
 
 _NUMBER = r"\d+(?:\.\d+)?(?:e[+-]?\d+)?"
 _PLAUSIBLE = re.compile(rf"plausible ({_NUMBER})-({_NUMBER})")
@@ -149,7 +147,8 @@ def varied_parameters(spec: ScenarioSpec, *, band: Band = "factor", factor: floa
     Every assumed parameter of the model (``tag`` :attr:`Provenance.ASSUMED`), except those in
     the scenario's shared ``[set]`` (unless ``vary_overrides``: then those are varied too,
     whatever their tag), those in the cohort's ``spread``, those with scenario value 0, the
-    :data:`NORMALISATIONS` and ``exclude``; plus ``include`` (any parameter). The band is
+    normalisations (``Parameter.normalisation``) and ``exclude``; plus ``include`` (any
+    parameter). The band is
     ``[value/factor, value*factor]`` (clipped to the declared plausible range where the value
     lies in it: ``v_fitness`` = 1 is varied from 0.5 to 1, not to 2), or that plausible range
     itself (``band="plausible"``; the factor band where the parameter declares none), clipped
@@ -176,7 +175,7 @@ def varied_parameters(spec: ScenarioSpec, *, band: Band = "factor", factor: floa
             if vary_overrides or p.name in include:
                 chosen.append((p.name, True))
             continue
-        if p.name in include or (p.tag is Provenance.ASSUMED and p.name not in NORMALISATIONS):
+        if p.name in include or (p.tag is Provenance.ASSUMED and not p.normalisation):
             chosen.append((p.name, False))
     out = []
     for name, override in chosen:
@@ -201,6 +200,11 @@ def varied_parameters(spec: ScenarioSpec, *, band: Band = "factor", factor: floa
         out.append(VariedParameter(name, float(spec.set.get(name, m.parameter(name).value)),
                                    low, high, log, override, complement))
     return tuple(out)
+
+
+def normalisations(model: Model) -> tuple[str, ...]:
+    """The parameters of ``model`` that are units of measure (``Parameter.normalisation``)."""
+    return tuple(p.name for p in model.parameters if p.normalisation)
 
 
 def sample_unit(n: int, d: int, *, method: Method = "lhs", seed: int = 0) -> np.ndarray:

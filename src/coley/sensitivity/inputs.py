@@ -158,7 +158,8 @@ def assumed_inputs(model: Model, *, names: Sequence[str] | None = None) -> Input
     Each is log-uniform on ``Parameter.plausible = (low, high)`` when ``low > 0`` and
     ``high / low > LOG_SPAN`` (10), uniform otherwise. ``names`` restricts the inputs to those
     parameters (each must be assumed and have a plausible range); by default every assumed
-    parameter with a non-empty plausible range is used, and those without one are left fixed.
+    parameter with a non-empty plausible range is used except units of measure
+    (``Parameter.normalisation``), and those without one are left fixed.
     """
     if not isinstance(model, Model):
         raise InvalidArgumentError(f"assumed_inputs: model must be a coley Model, got "
@@ -166,7 +167,7 @@ def assumed_inputs(model: Model, *, names: Sequence[str] | None = None) -> Input
     usable = {p.name: p for p in model.parameters if p.tag == Provenance.ASSUMED
               and p.plausible is not None and p.plausible[0] < p.plausible[1]}
     if names is None:
-        chosen = list(usable)
+        chosen = [name for name, p in usable.items() if not p.normalisation]
     else:
         chosen = list(names)
         for name in chosen:
