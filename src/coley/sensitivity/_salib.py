@@ -12,12 +12,9 @@ import warnings
 from typing import Any
 
 import numpy as np
-from SALib.analyze import fast as fast_analyze  # type: ignore[import-untyped]
-from SALib.analyze import morris as morris_analyze
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import fast_sampler  # type: ignore[import-untyped]
-from SALib.sample import morris as morris_sample
-from SALib.sample import sobol as sobol_sample
+
+# SALib is imported where it is used: it costs ~0.1 s (scipy.stats) that `import coley` and
+# every CLI call would otherwise pay.
 
 
 def problem(d: int) -> dict[str, Any]:
@@ -28,6 +25,8 @@ def problem(d: int) -> dict[str, Any]:
 def saltelli(d: int, n: int, *, second_order: bool, seed: int) -> np.ndarray:
     """Saltelli's extension of a scrambled Sobol sequence: ``n (d + 2)`` rows, or
     ``n (2d + 2)`` with second order."""
+    from SALib.sample import sobol as sobol_sample  # type: ignore[import-untyped]
+
     return np.asarray(sobol_sample.sample(problem(d), n, calc_second_order=second_order,
                                           scramble=True, seed=seed))
 
@@ -35,6 +34,8 @@ def saltelli(d: int, n: int, *, second_order: bool, seed: int) -> np.ndarray:
 def sobol(y: np.ndarray, d: int, *, second_order: bool, resamples: int, conf_level: float,
           seed: int) -> dict[str, np.ndarray]:
     """Sobol indices S1, ST (and S2) with bootstrap confidence half-widths (``*_conf``)."""
+    from SALib.analyze import sobol as sobol_analyze  # type: ignore[import-untyped]
+
     out = sobol_analyze.analyze(problem(d), y, calc_second_order=second_order,
                                 num_resamples=resamples, conf_level=conf_level, seed=seed)
     return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
@@ -42,12 +43,16 @@ def sobol(y: np.ndarray, d: int, *, second_order: bool, resamples: int, conf_lev
 
 def morris_trajectories(d: int, r: int, *, levels: int, seed: int) -> np.ndarray:
     """``r`` Morris trajectories on a ``levels`` grid: ``r (d + 1)`` rows."""
+    from SALib.sample import morris as morris_sample
+
     return np.asarray(morris_sample.sample(problem(d), r, num_levels=levels, seed=seed))
 
 
 def morris(x: np.ndarray, y: np.ndarray, *, levels: int, resamples: int, conf_level: float,
            seed: int) -> dict[str, np.ndarray]:
     """Morris mu, mu*, sigma and the bootstrap half-width of mu* (``mu_star_conf``)."""
+    from SALib.analyze import morris as morris_analyze
+
     out = morris_analyze.analyze(problem(x.shape[1]), x, y, num_resamples=resamples,
                                  conf_level=conf_level, num_levels=levels, seed=seed)
     return {k: np.asarray(out[k], dtype=np.float64)
@@ -56,6 +61,8 @@ def morris(x: np.ndarray, y: np.ndarray, *, levels: int, resamples: int, conf_le
 
 def fast_curves(d: int, n: int, *, harmonics: int, seed: int) -> np.ndarray:
     """The eFAST search curves: ``n`` points for each of the ``d`` inputs (``n d`` rows)."""
+    from SALib.sample import fast_sampler
+
     return np.asarray(fast_sampler.sample(problem(d), n, M=harmonics, seed=seed))
 
 
@@ -66,6 +73,8 @@ def fast(y: np.ndarray, d: int, *, harmonics: int, resamples: int, conf_level: f
     SALib warns on every call that bootstrap intervals are unreliable for eFAST (SALib issue
     649); the warning is silenced here and said once, in the docs and in :class:`EFAST`.
     """
+    from SALib.analyze import fast as fast_analyze
+
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="FAST confidence intervals are estimated",
                                 category=UserWarning)
