@@ -19,7 +19,7 @@ def _blocks(lang: str) -> list[str]:
 
 
 def test_python_example_runs_and_cures_some_patients(capsys: pytest.CaptureFixture[str]) -> None:
-    (code,) = _blocks("python")
+    code = _blocks("python")[0]
     namespace: dict[str, object] = {}
     exec(compile(code, str(README), "exec"), namespace)
     result = namespace["result"]
@@ -59,3 +59,14 @@ def test_cli_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         assert main(shlex.split(command)[1:]) == 0, command
     assert (tmp_path / "kp.png").exists()
     assert (tmp_path / "out" / "kuznetsov1994.png").stat().st_size > 10_000
+
+
+def test_fit_example_recovers_the_death_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    # examples/fits/kuznetsov_tumour.csv is simulated at d = 0.0412 /day (Kuznetsov et al.
+    # 1994, Table 1; tests/fit/test_examples.py): the estimate's 95% interval must hold it
+    code = _blocks("python")[1]
+    monkeypatch.chdir(README.parent)
+    namespace: dict[str, object] = {}
+    exec(compile(code, str(README), "exec"), namespace)
+    table = namespace["result"].table().set_index("parameter")  # type: ignore[attr-defined]
+    assert table.loc["d", "ci95_low"] <= 0.0412 <= table.loc["d", "ci95_high"]

@@ -5,6 +5,7 @@ and analysis. Start with ``coley.library.get("kuznetsov1994")`` and ``coley.simu
 """
 
 from coley import experiment as experiment
+from coley import fit as fit
 from coley import library as library
 from coley import population as population
 from coley import sbml as sbml
@@ -27,6 +28,8 @@ from coley.model.components import Input as Input
 from coley.model.components import ModelEvent as ModelEvent
 from coley.model.components import Parameter as Parameter
 from coley.model.components import Provenance as Provenance
+from coley.model.components import Readout as Readout
+from coley.model.components import Reduction as Reduction
 from coley.model.components import State as State
 from coley.model.model import Model as Model
 from coley.solve.events import Extinction as Extinction
@@ -47,8 +50,9 @@ from coley.treat.apply import Treatment as Treatment
 __all__ = [
     "Bolus", "Citation", "CoLeyError", "Dopri5", "Equilibrium", "Extinction", "Hook",
     "HybridTauLeaping", "Infusion", "Input", "Intervention", "InvalidArgumentError", "Jump",
-    "Model", "ModelDefinitionError", "ModelEvent", "Parameter", "Provenance", "Rodas4", "SBMLError",
+    "Model", "ModelDefinitionError", "ModelEvent", "Parameter", "Provenance", "Readout",
+    "Reduction", "Rodas4", "SBMLError",
     "SimulationError", "SimulationResult", "State", "StochasticResult", "Threshold", "Treatment",
-    "UnknownNameError", "__version__", "equilibria", "experiment", "library", "population",
+    "UnknownNameError", "__version__", "equilibria", "experiment", "fit", "library", "population",
     "sbml", "scenario", "sensitivity", "simulate", "simulate_stochastic", "treat", "trial",
 ]

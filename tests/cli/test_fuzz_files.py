@@ -23,6 +23,7 @@ from coley.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted([*(ROOT / "examples" / "regimens").glob("*.*"),
                 *(ROOT / "examples" / "trials").glob("*.toml"),
+                *(ROOT / "examples" / "fits").glob("*.toml"),
                 *(ROOT / "scenarios").glob("*.toml")])
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e-?\d+)?(?![\w.])")
 REPLACEMENTS = ["nan", "inf", "-inf", "-1", "0", "1e308", "1e-308", "-1e9", '"x"', "[]",
@@ -70,8 +71,10 @@ def test_validate_never_crashes(case: tuple[str, bytes], tmp_path: Path,
     suffix, data = case
     path = tmp_path / f"mutated{suffix}"
     path.write_bytes(data)
-    # a regimen_file next to a trial is resolved relative to it: keep the examples' layout
-    for sibling in (ROOT / "examples" / "regimens").glob("*.*"):
+    # a regimen_file next to a trial (a measurement table next to a fit file) is resolved
+    # relative to it: keep the examples' layout
+    for sibling in [*(ROOT / "examples" / "regimens").glob("*.*"),
+                    *(ROOT / "examples" / "fits").glob("*.csv")]:
         target = tmp_path / sibling.name
         if not target.exists():
             target.write_bytes(sibling.read_bytes())
@@ -88,5 +91,5 @@ def test_validate_never_crashes(case: tuple[str, bytes], tmp_path: Path,
 
 
 def test_the_examples_are_found() -> None:
-    # 2 regimen files, 5 trials, 6 scenarios ship with coley
-    assert len(FILES) >= 13
+    # 2 regimen files, 5 trials, 1 fit, 6 scenarios ship with coley
+    assert len(FILES) >= 14

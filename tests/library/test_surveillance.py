@@ -95,3 +95,15 @@ def test_docs_page_renders_the_current_equations() -> None:
         assert line in page, f"docs/surveillance.md is stale: regenerate ({line})"
     for p in model().parameters:
         assert f"| `{p.name}` |" in page, p.name
+
+
+def test_declares_what_scenarios_report_and_plot() -> None:
+    # the keys the scenario summaries and robustness runs reported before the model declared
+    # them (final_STATE of the burden states is generic), and the figure's three panels
+    m = model()
+    keys = {f"{r}_{readout.name}" for readout in m.readouts for r in readout.reduce}
+    assert keys >= {"final_E", "final_M", "final_N", "max_E", "max_L", "max_V", "final_dormant",
+                    "max_dormant", "final_V", "final_S", "max_P"}
+    panels = [(r.name, r.states, r.log_scale) for r in m.readouts if r.panel]
+    assert panels == [("dormant", ("D", "S"), True), ("E", ("E",), True), ("L", ("L",), False)]
+    assert m.hazard_states == ("H",)

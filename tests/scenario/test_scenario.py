@@ -11,7 +11,8 @@ import pytest
 
 from coley.errors import InvalidArgumentError
 from coley.scenario import ScenarioResult, load_scenario
-from coley.scenario.scenario import parse_scenario
+from coley.scenario.runner import figure
+from coley.scenario.scenario import parse_scenario, simulate_scenario
 from tests.scenario.conftest import SCENARIO_FILES
 
 BEHAVIOURS = {1, 2, 4, 5, 6}
@@ -65,3 +66,26 @@ def test_scenario_files_are_plain_toml_with_documented_keys() -> None:
         data = tomllib.loads(path.read_text())
         assert data["description"].strip(), path
         assert all(a.get("name") for a in data["arm"]), path
+
+
+def test_arm_metrics_are_the_models_readouts(runs: dict[str, ScenarioResult]) -> None:
+    run = runs["immunoediting"]  # no regimens: the irAE hazard is the model's own, H
+    for arm in run.arms:
+        r, m = arm.result, arm.metrics
+        assert {f"final_{s}" for s in run.model.burden_states} <= set(m)
+        dormant = r["D"][0] + r["S"][0]
+        assert m["max_dormant"] == dormant.max() and m["final_dormant"] == dormant[-1]
+        assert m["final_E"] == r.final("E")[0] and m["max_L"] == r["L"][0].max()
+        assert m["irae_hazard"] == r.final("H")[0]
+    # the figure: the total burden, then one panel per readout the model plots
+    titles = [ax.get_title() for ax in figure(run).axes]
+    assert titles == ["total tumour cells", "dormant cells (D + S)", "effector CD8 T cells E",
+                      "PD-L1/CD200 expression L"]
+    assert [ax.get_yscale() for ax in figure(run).axes] == ["log", "log", "log", "linear"]
+
+
+def test_a_model_without_readouts_plots_the_burden_only() -> None:
+    run = simulate_scenario(parse_scenario({"name": "k", "model": "kuznetsov1994", "title": "t",
+                                            "days": 50, "arm": [{"name": "a"}]}))
+    axes = [ax for ax in figure(run).axes if ax.axison]
+    assert [ax.get_title() for ax in axes] == ["total tumour cells"]

@@ -183,3 +183,23 @@ def test_cohort_scenarios_are_validated() -> None:
             {"input": "fever", "per_year": 1, "days": [1, 2], "rate": [1, 2]}]}))
     with pytest.raises(InvalidArgumentError, match="cohort scenario"):
         simulate_scenario(spec)
+
+
+def test_the_published_series_is_keyed_by_the_models_inputs() -> None:
+    published = {"arm": "a", "remissions": 10, "median_days": 100, "source": "s"}
+
+    def cohort(**table: object) -> dict[str, object]:
+        return {"patients": 2, "published": {**published, **table}}
+
+    spec = parse_scenario(_cohort_scenario(cohort=cohort(fraction_with={"viral": 0.3})))
+    assert spec.cohort is not None and spec.cohort.published is not None
+    assert spec.cohort.published.fraction_with == {"viral": 0.3}
+    with pytest.raises(InvalidArgumentError,
+                       match=r"fraction_with: fever = 0.5: input must be one of \['bacterial', "
+                             r"'viral', 'transfusion', 'wound'\] .*got 'fever'"):
+        parse_scenario(_cohort_scenario(cohort=cohort(fraction_with={"fever": 0.5})))
+    with pytest.raises(InvalidArgumentError,
+                       match=r"published\.fraction_with\.viral: .*less than or equal to 1"):
+        parse_scenario(_cohort_scenario(cohort=cohort(fraction_with={"viral": 1.5})))
+    with pytest.raises(InvalidArgumentError, match="fraction_with_bacterial"):  # the old form
+        parse_scenario(_cohort_scenario(cohort=cohort(fraction_with_bacterial=0.7)))

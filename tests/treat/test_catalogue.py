@@ -50,3 +50,13 @@ def test_car_t_kinetics_derive_from_stein_2019() -> None:
     assert pk.contraction + pk.to_memory == pytest.approx(0.16, rel=1e-3)  # type: ignore[union-attr]
     assert pk.to_memory / 0.16 == pytest.approx(0.0079, rel=3e-3)  # type: ignore[union-attr]
     assert pk.memory_loss == 0.0032  # type: ignore[union-attr]
+
+
+def test_schedule_with_a_vanishing_interval_is_refused() -> None:
+    """A fuzzed trial file had ``every = 1e-308``: the dose count overflows to infinity and
+    must be refused as bad input (it raised OverflowError)."""
+    from coley.errors import InvalidArgumentError
+    from coley.treat.regimen import Every
+
+    with pytest.raises(InvalidArgumentError, match="more than the 100,000"):
+        Every(1e-308, until=714)

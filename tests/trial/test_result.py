@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -87,6 +87,7 @@ class DeepResponse(AbstractEndpoint):
     """Fraction with a best decrease of at least 50% in the sum of diameters."""
 
     name: str = "deep_response"
+    requires: ClassVar[tuple[str, ...]] = ("best_change_pct",)
 
     def indicator(self, df: pd.DataFrame) -> np.ndarray:
         return (df["best_change_pct"].to_numpy(float) <= -50).astype(float)

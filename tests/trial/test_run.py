@@ -12,6 +12,7 @@ import pytest
 from coley.cli import main
 from coley.errors import InvalidArgumentError
 from coley.trial import load_trial, problems, run_trial
+from coley.trial.runner import CHUNK_BYTES_PER_PATIENT_ARM, check_run
 from coley.trial.store import read_chunks
 
 SMOKE = Path(__file__).with_name("smoke.toml")
@@ -111,6 +112,22 @@ def test_more_patients_keep_the_first_ones(first, tmp_path: Path) -> None:
     a = small[cols].reset_index(drop=True)
     b = big[big["patient"] < 20][cols].reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_every_check_comes_before_any_output(tmp_path: Path) -> None:
+    # the checks the command line makes before its first line are run_trial's own
+    out = tmp_path / "seed"
+    with pytest.raises(InvalidArgumentError, match="seed must be a whole number >= 0, got -1"):
+        run_trial(SMOKE, out, seed=-1)
+    assert not out.exists()
+    with pytest.raises(InvalidArgumentError, match="workers must be"):
+        run_trial(SMOKE, out, workers=0)
+    with pytest.raises(InvalidArgumentError, match="--scheduler"):
+        run_trial(SMOKE, out, scheduler="http://host")
+    assert not out.exists()
+    planned = check_run(load_trial(SMOKE), out)
+    assert planned.directory == out and out.is_dir() and not any(out.iterdir())
+    assert planned.estimated_bytes == 48 * 2 * CHUNK_BYTES_PER_PATIENT_ARM
 
 
 BAD = {

@@ -12,6 +12,7 @@ import typer
 
 from coley.cli import (
     export_cmd,
+    fit_cmd,
     info_cmd,
     modalities_cmd,
     models_cmd,
@@ -35,6 +36,7 @@ app.command("modalities")(modalities_cmd.modalities)
 app.command("export")(export_cmd.export)
 app.command("run")(run_cmd.run)
 app.command("trial")(trial_cmd.trial)
+app.command("fit")(fit_cmd.fit)
 
 
 def main(argv: list[str] | None = None) -> int:

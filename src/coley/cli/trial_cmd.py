@@ -25,7 +25,7 @@ def trial(
 ) -> None:
     """Run every arm of a trial for N virtual patients; report RECIST, PFS, OS, toxicity."""
     from coley.experiment.problems import raise_problems
-    from coley.trial.runner import run_trial
+    from coley.trial.runner import check_run, run_trial
     from coley.trial.spec import load_trial, problems
 
     found = problems(file, patients=patients)
@@ -34,17 +34,16 @@ def trial(
         typer.echo(f"{file}: ok", err=True)
         return
     spec = load_trial(file, patients=patients)
-    from coley.experiment.files import output_folder
-    from coley.trial.runner import check_disk, check_scheduler, estimated_bytes
-
-    check_scheduler(scheduler)  # every check before the first line of output
-    check_disk(output_folder(output, what="trial output folder"), spec)
-    if estimated_bytes(spec) > 100e6:  # a large run says what it will take before starting
+    if seed is not None:
+        spec = spec.model_copy(update={"seed": seed})
+    # every check before the first line of output (run_trial makes the same ones)
+    planned = check_run(spec, output, workers=workers, scheduler=scheduler)
+    if planned.estimated_bytes > 100e6:  # a large run says what it will take before starting
         typer.echo(f"{spec.name}: {spec.patients:,} patients x {len(spec.arm)} arms, about "
-                   f"{estimated_bytes(spec) / 1e6:,.0f} MB of chunk files in {output}",
+                   f"{planned.estimated_bytes / 1e6:,.0f} MB of chunk files in {output}",
                    err=True)
-    run = run_trial(spec, output, seed=seed, workers=workers, resume=resume,
-                    scheduler=scheduler, progress=progress)
+    run = run_trial(spec, output, workers=workers, resume=resume, scheduler=scheduler,
+                    progress=progress)
     calibration = run.report.get("calibration", {})
     if "error" in calibration:
         typer.echo(f"warning: not calibrated, endpoints are unweighted: {calibration['error']}",

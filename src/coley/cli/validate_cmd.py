@@ -10,7 +10,7 @@ import typer
 from coley.errors import CoLeyError, InvalidArgumentError
 
 #: The file kinds `coley validate` checks (a file's optional ``kind`` key names one).
-KINDS = ("trial", "scenario", "regimen")
+KINDS = ("trial", "scenario", "regimen", "fit")
 
 
 def _kind(file: Path) -> str:
@@ -27,22 +27,28 @@ def _kind(file: Path) -> str:
                                    "write e.g. kind = \"trial\", or drop the key.")
     if "diagnosis" in data or "follow_up_days" in data:
         return "trial"
+    if "measurements" in data and "observable" in data:
+        return "fit"
     if "behaviour" in data or ("arm" in data and "regimen" not in data):
         return "scenario"
     return "regimen"
 
 
 def validate(
-    file: Path = typer.Argument(..., help="Regimen, trial or scenario file (.toml/.yaml)."),
+    file: Path = typer.Argument(..., help="Regimen, trial, scenario or fit file (.toml/.yaml)."),
     days: float = typer.Option(None, "--days", help="Horizon to check dose days against "
                                "(regimen files)."),
 ) -> None:
-    """Validate a regimen file, a trial file or a scenario file."""
+    """Validate a regimen, trial, scenario or fit file."""
     kind = _kind(file)
     if kind == "trial":
         from coley.trial.spec import problems as trial_problems
 
         found = trial_problems(file)
+    elif kind == "fit":
+        from coley.fit.spec import problems as fit_problems
+
+        found = fit_problems(file)
     elif kind == "scenario":
         from coley.scenario.scenario import load_scenario
 

@@ -32,7 +32,15 @@ qualitative behaviours of the literature (see docs/surveillance.md).
 
 from __future__ import annotations
 
-from coley.model.components import Citation, Hook, Input, Parameter, Provenance, State
+from coley.model.components import (
+    Citation,
+    Hook,
+    Input,
+    Parameter,
+    Provenance,
+    Readout,
+    State,
+)
 from coley.model.model import Model
 
 PUBLISHED, RECALLED, DERIVED, ASSUMED = (
@@ -267,6 +275,22 @@ TUMOUR_STATES = ("P", "D", "S", "V")
 #: Host-event inputs (activation per day while the event lasts).
 HOST_INPUTS = ("bacterial", "viral", "transfusion", "wound")
 
+#: What scenario summaries and robustness runs report besides the burden states (each
+#: ``f"{reduction}_{name}"``: ``final_E``, ``max_dormant``), and the panels of a scenario's
+#: figure (after the total burden): dormant cells, effectors, checkpoint ligands.
+READOUTS = (
+    Readout("dormant", ("D", "S"), "dormant cells (D + S)", reduce=("final", "max"),
+            panel=True),
+    Readout("E", ("E",), "effector CD8 T cells E", reduce=("final", "max"), panel=True),
+    Readout("L", ("L",), "PD-L1/CD200 expression L", reduce=("max",), panel=True,
+            log_scale=False),
+    Readout("M", ("M",), "memory T cells M"),
+    Readout("N", ("N",), "NK cells N"),
+    Readout("V", ("V",), "antigen-loss variants V", reduce=("final", "max")),
+    Readout("S", ("S",), "soft dormant cells S"),
+    Readout("P", ("P",), "proliferating tumour cells P", reduce=("final", "max")),
+)
+
 _DESCRIPTION = """\
 Assumptions (see docs/surveillance.md for the full list):
 * Cytokines are in quasi-steady state and dimensionless (1 = a typical inflamed level).
@@ -323,4 +347,6 @@ def model() -> Model:
         ),
         description=_DESCRIPTION,
         tumour_states=TUMOUR_STATES,
+        readouts=READOUTS,
+        hazard_states=("H",),
     )

@@ -232,6 +232,48 @@ class Hook:
         object.__setattr__(self, "kind", HookKind(self.kind))
 
 
+class Reduction(StrEnum):
+    """How a trajectory is reduced to one reported number."""
+
+    FINAL = "final"
+    """The value at the last output time."""
+    MAX = "max"
+    """The largest value over the output times."""
+
+
+@dataclass(frozen=True)
+class Readout:
+    """A quantity a model declares worth reporting: the sum of ``states`` (in their common
+    unit), reduced by each of ``reduce``.
+
+    Generic runners (scenarios, robustness) report ``f"{reduction}_{name}"`` for each readout
+    of the model (``final_E``, ``max_dormant``) and plot the readouts with ``panel=True``, so no
+    code outside the model names its states. ``meaning`` titles the number and its panel.
+    """
+
+    name: str
+    states: tuple[str, ...]
+    meaning: str
+    reduce: tuple[Reduction | Literal["final", "max"], ...] = (Reduction.FINAL,)
+    panel: bool = False
+    log_scale: bool = True
+
+    def __post_init__(self) -> None:
+        check_name("readout", self.name)
+        states = (self.states,) if isinstance(self.states, str) else tuple(self.states)
+        if not states:
+            raise ModelDefinitionError(f"readout {self.name!r}: name at least one state.")
+        object.__setattr__(self, "states", states)
+        kinds = tuple(r.value for r in Reduction)
+        bad = [r for r in self.reduce if r not in kinds]
+        if bad or not self.reduce:
+            raise ModelDefinitionError(
+                f"readout {self.name!r}: reduce must be a non-empty list of {list(kinds)}, "
+                f"got {list(self.reduce)!r}."
+            )
+        object.__setattr__(self, "reduce", tuple(Reduction(r) for r in self.reduce))
+
+
 @dataclass(frozen=True)
 class ModelEvent:
     """A discontinuity the model itself declares: when ``trigger`` becomes true, set states.

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -31,6 +31,7 @@ from coley.model.components import (
     Input,
     ModelEvent,
     Parameter,
+    Readout,
     State,
     check_name,
 )
@@ -86,6 +87,17 @@ class Model:
         ``{name: original id}`` for names that differ from the identifier in the model's source
         file (an SBML id such as ``lambda`` or ``t`` that coley cannot use as a name); output
         tables of the command line use the original ids.
+    readouts:
+        Quantities worth reporting (:class:`~coley.model.components.Readout`: a state or a sum
+        of states, its final value or maximum), read by scenario summaries and figures.
+    hazard_states:
+        States that are cumulative hazards (dimensionless) of a grade >= 3 immune-related
+        adverse event the model itself computes; runners add them to the regimens' hazards.
+    initial_assignments:
+        ``{state: expression}``: initial values computed from parameters (an SBML initial
+        assignment, ``A0 * V``); a patient given other parameter values starts from the
+        expression evaluated at them, unless the state's initial value is given too. The
+        state's declared ``initial`` should be the expression at the default parameters.
     """
 
     name: str
@@ -101,6 +113,9 @@ class Model:
     events: tuple[ModelEvent, ...] = ()
     source_ids: Mapping[str, str] = field(default_factory=dict)
     tumour_states: tuple[str, ...] = ()
+    readouts: tuple[Readout, ...] = ()
+    hazard_states: tuple[str, ...] = ()
+    initial_assignments: Mapping[str, str | sp.Expr] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "states", tuple(self.states))
@@ -112,6 +127,9 @@ class Model:
         object.__setattr__(self, "events", tuple(self.events))
         object.__setattr__(self, "source_ids", dict(self.source_ids))
         object.__setattr__(self, "tumour_states", tuple(self.tumour_states))
+        object.__setattr__(self, "readouts", tuple(self.readouts))
+        object.__setattr__(self, "hazard_states", tuple(self.hazard_states))
+        object.__setattr__(self, "initial_assignments", dict(self.initial_assignments))
         self._validate()
 
     # ------------------------------------------------------------------ validation
@@ -203,7 +221,30 @@ class Model:
                     f"{suggest(name, state_names)} List the states summed into the tumour "
                     "burden."
                 )
+        for r in self.readouts:
+            if not isinstance(r, Readout):
+                raise self._fail(f"readouts must be Readout objects, got {r!r}.")
+            for name in r.states:
+                if name not in state_names:
+                    raise self._fail(
+                        f"readout {r.name!r} names {name!r}, which is not a state."
+                        f"{suggest(name, state_names)}"
+                    )
+        if len({r.name for r in self.readouts}) != len(self.readouts):
+            raise self._fail("two readouts share a name; give each a unique name.")
+        for name in self.hazard_states:
+            if name not in state_names:
+                raise self._fail(f"hazard_states names {name!r}, which is not a state."
+                                 f"{suggest(name, state_names)}")
+        for name in self.initial_assignments:
+            if name not in state_names:
+                raise self._fail(
+                    f"initial_assignments sets {name!r}, which is not a state."
+                    f"{suggest(name, state_names)} Initial assignments give states' initial "
+                    "values from parameters."
+                )
         # Parsing checks every symbol and every expression once.
+        _ = self.initial_expressions
         _ = self.rhs
         _ = self.event_code
 
@@ -279,13 +320,14 @@ class Model:
                 raise unknown_name(
                     "parameter or state", key, [*params, *states], where=f"model {self.name!r}"
                 )
-        return Model(
-            name=self.name, title=self.title, states=tuple(states.values()),
-            parameters=tuple(params.values()), equations=self.equations, citation=self.citation,
-            inputs=self.inputs, expressions=self.expressions, hooks=self.hooks,
-            description=self.description, events=self.events, source_ids=self.source_ids,
-            tumour_states=self.tumour_states,
-        )
+        # a state given a value no longer follows its initial assignment; the others follow
+        # the new parameter values
+        assigned = {k: v for k, v in self.initial_assignments.items() if k not in changes}
+        updated = replace(self, parameters=tuple(params.values()), initial_assignments=assigned)
+        follow = updated.assigned_initial_values(updated.parameter_values())
+        for key, column in follow.items():
+            states[key] = states[key].with_initial(float(column[0]), model=self.name)
+        return replace(updated, states=tuple(states.values()))
 
     # ------------------------------------------------------------------ symbolic form
     @cached_property
@@ -378,6 +420,32 @@ class Model:
                                  **{k: sp.Symbol(k, real=True) for k in self.expressions}}
         return {s: self._parse(self.equations[s], f"equation for {s!r}", known)
                 for s in self.state_names}
+
+    @cached_property
+    def initial_expressions(self) -> dict[str, sp.Expr]:
+        """Each initial assignment as an expression of parameters only (by state)."""
+        known = {n: self.symbols[n] for n in self.parameter_names}
+        out = {}
+        for name, text in self.initial_assignments.items():
+            expr = self._parse(text, f"initial assignment to {name!r}", known)
+            out[name] = expr
+        return out
+
+    @cached_property
+    def _initial_functions(self) -> dict[str, Any]:
+        symbols = [self.symbols[n] for n in self.parameter_names]
+        return {name: sp.lambdify(symbols, expr, modules="numpy")
+                for name, expr in self.initial_expressions.items()}
+
+    def assigned_initial_values(self, parameters: np.ndarray) -> dict[str, np.ndarray]:
+        """Initial values of the states with initial assignments, for each row of
+        ``parameters`` (N, P): ``{state: (N,) values}``."""
+        P = np.atleast_2d(np.asarray(parameters, dtype=np.float64))
+        cols = [P[:, j] for j in range(P.shape[1])]
+        with np.errstate(all="ignore"):
+            return {name: np.broadcast_to(np.asarray(f(*cols), dtype=np.float64),
+                                          (P.shape[0],)).copy()
+                    for name, f in self._initial_functions.items()}
 
     @cached_property
     def rhs(self) -> tuple[sp.Expr, ...]:

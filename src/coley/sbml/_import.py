@@ -496,7 +496,41 @@ class _Importer:
         for sid in self.items:
             if self.items[sid].role != "expression":
                 value(sid)
+        self.initial_formulas = formulas
         return values
+
+    def _initial_assignments(self, kept: set[str]) -> dict[str, sp.Expr]:
+        """Initial values of states that depend on parameters, as expressions of the kept
+        parameters ``kept`` (SBML ids): a patient given other parameter values starts from
+        them (SBML semantics of initial assignments)."""
+        by_symbol = {self.symbols[k]: k for k in self.items}
+        cache: dict[str, sp.Expr] = {}
+
+        def symbolic(sid: str) -> sp.Expr:
+            if sid in cache:
+                return cache[sid]
+            item = self.items[sid]
+            if item.role == "parameter" and sid in kept and sid not in self.initial \
+                    and sid not in self.rules:
+                out: sp.Expr = self.symbols[sid]
+            else:
+                expr = sp.sympify(self.initial_formulas[sid])
+                sub: dict[Any, Any] = {TIME: sp.Integer(0)}
+                for sym in expr.free_symbols:
+                    if sym in by_symbol:
+                        sub[sym] = symbolic(by_symbol[sym])
+                out = expr.xreplace(sub)
+            cache[sid] = out
+            return out
+
+        found = {}
+        for sid, item in self.items.items():
+            if item.role == "state" and (sid in self.initial or sid in self.rules
+                                         or not sp.sympify(item.default).is_Number):
+                expr = symbolic(sid)
+                if expr.free_symbols:
+                    found[item.name] = expr
+        return found
 
     # ------------------------------------------------------------------ events
     def _events(self, values: dict[str, float]) -> list[ModelEvent]:
@@ -617,6 +651,9 @@ class _Importer:
         if not states:
             raise SBMLError(f"{src}: the model has nothing that changes in time (no species, "
                             "rate rule or event target that is a state); nothing to simulate.")
+        kept = {sid for sid, item in self.items.items() if item.role == "parameter"
+                and any(p.name == item.name for p in parameters)}
+        initial_assignments = self._initial_assignments(kept)
         renamed = {i.name: i.sbml_id for i in self.items.values() if i.name != i.sbml_id
                    and i.kind != "local"}
         for ev, decl in zip(events, self.m.getListOfEvents(), strict=True):
@@ -641,7 +678,7 @@ class _Importer:
             citation=self._citation(), expressions=expressions, events=tuple(events),
             source_ids={k: v for k, v in renamed.items() if not any(
                 e.name == k for e in events)},
-            description=" ".join(notes),
+            description=" ".join(notes), initial_assignments=initial_assignments,
         )
 
     def _ordered_rules(self) -> dict[str, sp.Expr]:

@@ -326,14 +326,16 @@ class CohortScenarioResult(ArmLookup):
     model: Model
 
     def comparison(self) -> list[dict[str, Any]]:
-        """The published statistics, their 95% intervals, and the compared arm's values."""
+        """The published statistics, their 95% intervals, and the compared arm's values: a row
+        ``fraction_with_INPUT`` per input of ``[cohort.published.fraction_with]``, then
+        ``median_days_to_remission``."""
         pub = self.spec.cohort.published if self.spec.cohort else None
         if pub is None:
             return []
         stats = self.arm(pub.arm).statistics
         rows: list[dict[str, Any]] = []
-        for key, value in (("fraction_with_bacterial", pub.fraction_with_bacterial),
-                           ("fraction_with_transfusion", pub.fraction_with_transfusion)):
+        for kind, value in pub.fraction_with.items():
+            key = f"fraction_with_{kind}"
             lo, hi = wilson_interval(value, pub.remissions)
             rows.append({"statistic": key, "published": value, "interval_95": [lo, hi],
                          "interval_method": f"Wilson score, n = {pub.remissions}"})
@@ -522,7 +524,7 @@ def cohort_figure(run: CohortScenarioResult) -> Any:
     ax[0].axhline(spec.cohort.diagnosis_cells, color="k", ls="--", lw=0.8)
     ax[0].axhline(spec.cohort.remission_cells, color="k", ls=":", lw=0.8)
     ax[0].axvline(spec.days, color="k", lw=0.6, alpha=0.4)
-    ax[0].set(yscale="log", xlabel="time (days)", ylabel="leukaemic cells",
+    ax[0].set(yscale="log", xlabel="time (days)", ylabel="tumour cells (burden)",
               title="example patients (grey: no remission); -- diagnosis, : remission")
     ax[0].legend(fontsize=8)
     days = np.arange(0.0, spec.days + 1.0)
@@ -533,10 +535,12 @@ def cohort_figure(run: CohortScenarioResult) -> Any:
               title="cumulative remission")
     ax[1].legend(fontsize=8)
     rows = run.comparison()
-    if rows:
-        labels = ["after bacterial\ninfection (%)", "after\ntransfusion (%)",
+    published = spec.cohort.published
+    if rows and published is not None:
+        kinds = list(published.fraction_with)
+        labels = [*(f"after\n{kind.replace('_', ' ')} (%)" for kind in kinds),
                   "median days to\nremission / 3"]
-        scale = [100.0, 100.0, 1 / 3]
+        scale = [*(100.0 for _ in kinds), 1 / 3]
         x = np.arange(len(rows))
         pub = [r["published"] * s for r, s in zip(rows, scale, strict=True)]
         err = [[(r["published"] - r["interval_95"][0]) * s for r, s in
@@ -546,10 +550,9 @@ def cohort_figure(run: CohortScenarioResult) -> Any:
         ours = [(r["cohort"] or 0.0) * s for r, s in zip(rows, scale, strict=True)]
         ax[2].bar(x - 0.2, pub, 0.4, yerr=err, capsize=4, color="0.7",
                   label="published (95% interval)")
-        arm = spec.cohort.published.arm if spec.cohort.published else ""
-        ax[2].bar(x + 0.2, ours, 0.4, color="C0", label=f"cohort, arm {arm}")
+        ax[2].bar(x + 0.2, ours, 0.4, color="C0", label=f"cohort, arm {published.arm}")
         chance = association_by_chance(spec.cohort, run.model.input_names)
-        ax[2].plot([0, 1], [100 * chance["bacterial"], 100 * chance["transfusion"]], "kx",
+        ax[2].plot(range(len(kinds)), [100 * chance[kind] for kind in kinds], "kx",
                    ms=9, label="by chance (event rates alone)")
         ax[2].set_xticks(x, labels, fontsize=8)
         ax[2].set_title("remissions: cohort versus the published series", fontsize=10)

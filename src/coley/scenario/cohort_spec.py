@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Annotated
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -136,13 +137,19 @@ class ProcessTable(Strict):
 
 
 class PublishedTable(Strict):
-    """``[cohort.published]``: the published series the cohort is compared with."""
+    """``[cohort.published]``: the published series the cohort is compared with.
+
+    ``fraction_with`` maps inputs of the scenario's model to the published fraction of
+    remissions that followed an event of that input (``[cohort.published.fraction_with]``,
+    ``bacterial = 0.76``); each is compared with the cohort statistic ``fraction_with_INPUT``.
+    :func:`~coley.scenario.scenario.parse_scenario` checks the names against the model's
+    inputs.
+    """
 
     source: str
     arm: str
     remissions: int = Field(ge=1)
-    fraction_with_bacterial: float = Field(ge=0, le=1)
-    fraction_with_transfusion: float = Field(ge=0, le=1)
+    fraction_with: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
     median_days: float = Field(gt=0)
     note: str = ""
 

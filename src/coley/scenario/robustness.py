@@ -62,6 +62,7 @@ from coley.scenario.scenario import (
     ScenarioSpec,
     arm_regimens,
     load_scenario,
+    readout_values,
     scenario_model,
     thresholds,
     treated_arm,
@@ -378,14 +379,11 @@ def arm_parameters(spec: ScenarioSpec, arm_set: Mapping[str, float],
     return values
 
 
-#: Per-state metrics of an arm, where the model has the state: final values of the
-#: antigen-loss variants, soft dormant and memory cells, and the peak of proliferating cells.
-FINAL_STATES = ("V", "S", "M")
-MAX_STATES = ("P",)
-
-
 def _arm_metrics(result: SimulationResult, limits: Thresholds, n: int,
-                 burden: Sequence[str]) -> dict[str, np.ndarray]:
+                 model: Model) -> dict[str, np.ndarray]:
+    """Per set: the label, the classifier's numbers, the final burden states and the model's
+    readouts (:func:`~coley.scenario.scenario.readout_values`)."""
+    burden = model.burden_states
     labels = np.empty(n, dtype=object)
     keys = ("final_total", "time_under_control", "escape_time", "elimination_time",
             "total_at_year")
@@ -406,13 +404,7 @@ def _arm_metrics(result: SimulationResult, limits: Thresholds, n: int,
                                       else c.elimination_time)
         if year.size:
             out["total_at_year"][k] = total[k, year[0]]
-    have = set(result.state_names)
-    for s in FINAL_STATES:
-        if s in have:
-            out[f"final_{s}"] = np.asarray(result[s])[:, -1].astype(float)
-    for s in MAX_STATES:
-        if s in have:
-            out[f"max_{s}"] = np.max(np.asarray(result[s]), axis=1).astype(float)
+    out.update({k: v.astype(float) for k, v in readout_values(result, model).items()})
     return {"label": labels.astype(str), **out}
 
 
@@ -432,7 +424,7 @@ def _run_arms(spec: ScenarioSpec, varied: Sequence[VariedParameter], samples: np
         values = arm_parameters(spec, arm.set, varied, samples)
         result = simulate(model, values, t_end=spec.days, solver=Rodas4(), schedule=schedule,
                           events=[Extinction(s) for s in burden], workers=workers)
-        out[arm.name] = _arm_metrics(result, limits, n, burden)
+        out[arm.name] = _arm_metrics(result, limits, n, model)
     return out
 
 
@@ -443,11 +435,9 @@ def _run_cohort(spec: ScenarioSpec, varied: Sequence[VariedParameter], samples: 
     table = spec.cohort.model_copy(update={"patients": patients})
     solver = Rodas4(rtol=spec.cohort.rtol)
     n = samples.shape[0]
-    keys = ("fraction_remitting", "fraction_with_bacterial", "fraction_with_transfusion",
-            "fraction_temporary", "median_days_to_remission")
     out: dict[str, dict[str, np.ndarray]] = {}
     for arm in spec.arm:
-        arm_out = {k: np.full(n, np.nan) for k in keys}
+        arm_out: dict[str, np.ndarray] = {}
         schedule = [i for e in (*spec.event, *arm.event) for i in e.build_all()]
         for k in range(n):
             values = {**spec.set, **arm.set}
@@ -457,8 +447,9 @@ def _run_cohort(spec: ScenarioSpec, varied: Sequence[VariedParameter], samples: 
             cohort_spec = table.build(days=spec.days, seed=spec.seed, values=values)
             st = simulate_cohort(cohort_spec, model=m, schedule=schedule,
                                  solver=solver).statistics()
-            for key in keys:
-                arm_out[key][k] = np.nan if st[key] is None else st[key]
+            for key, value in st.items():  # fraction_with_INPUT for every input of the model
+                column = arm_out.setdefault(key, np.full(n, np.nan))
+                column[k] = np.nan if value is None else value
         remitting = arm_out["fraction_remitting"]
         arm_out["label"] = np.where(remitting > 0, "remissions", "none").astype(str)
         out[arm.name] = arm_out

@@ -3,11 +3,13 @@
 The output folder holds, per scenario ``NAME``:
 
 * ``NAME.csv``: long table with columns arm, time (days) and one per state, plus ``T_total``;
-* ``NAME.png``: total tumour burden (the model's burden states), dormant cells (D + S),
-  effector T cells and PD-L1/CD200 expression per arm, with the detection and extinction
-  thresholds (panels of states the model lacks stay empty);
+* ``NAME.png``: total tumour burden (the model's burden states), with the detection and
+  extinction thresholds, and a panel per readout the model plots (``Model.readouts`` with
+  ``panel=True``; for the surveillance model dormant cells, effector T cells and PD-L1/CD200
+  expression) per arm;
 * ``NAME.json``: per arm the classification (elimination / equilibrium / escape), time under
-  control, escape and elimination times, key numbers, the expected label where the scenario
+  control, escape and elimination times, key numbers (the final burden states, the model's
+  readouts and the irAE hazard), the expected label where the scenario
   gives one; and the provenance: resolved scenario, seed, package versions, citations.
 """
 
@@ -76,31 +78,33 @@ def trajectories(run: ScenarioResult) -> Any:
 
 
 def figure(run: ScenarioResult) -> Any:
-    """Four panels per scenario: burden, dormant cells, effectors, checkpoint ligands."""
+    """The total burden and one panel per readout the model plots (``Readout.panel``): the sum
+    of its states per arm, on a log scale unless the readout says otherwise."""
     from matplotlib.figure import Figure
 
     th = run.spec.classify
-    fig = Figure(figsize=(11, 7.5), layout="constrained")
-    axes = fig.subplots(2, 2).ravel()
-    # (title, states summed; empty: the burden); a panel whose states the model lacks is empty
-    panels: list[tuple[str, tuple[str, ...]]] = [
-        ("total tumour cells", ()), ("dormant cells (D + S)", ("D", "S")),
-        ("effector CD8 T cells E", ("E",)), ("PD-L1/CD200 expression L", ("L",))]
+    panels = [r for r in run.model.readouts if r.panel]
+    cols = min(2, len(panels) + 1)
+    rows = -(-(len(panels) + 1) // cols)
+    fig = Figure(figsize=(5.5 * cols, 3.75 * rows), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax in axes[len(panels) + 1:]:
+        ax.set_axis_off()
     for k, a in enumerate(run.arms):
         t = a.result.time
-        have = set(a.result.state_names)
-        for ax, (_, states) in zip(axes, panels, strict=True):
-            if states and not have >= set(states):
-                continue
-            y = sum(a.result[s][0] for s in states) if states else a.total
-            ax.plot(t, np.where(y > 0, y, np.nan) if ax is not axes[3] else y,
-                    color=f"C{k % 10}", lw=1.5,
-                    label=f"{a.name} ({a.classification.label})")
-    for ax, (title, _) in zip(axes, panels, strict=True):
+        style = {"color": f"C{k % 10}", "lw": 1.5,
+                 "label": f"{a.name} ({a.classification.label})"}
+        axes[0].plot(t, np.where(a.total > 0, a.total, np.nan), **style)
+        for ax, readout in zip(axes[1:], panels, strict=False):
+            y = sum(a.result[s][0] for s in readout.states)
+            ax.plot(t, np.where(y > 0, y, np.nan) if readout.log_scale else y, **style)
+    titles = ["total tumour cells", *(r.meaning for r in panels)]
+    scales = [True, *(r.log_scale for r in panels)]
+    for ax, title, log in zip(axes, titles, scales, strict=False):
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("time (days)")
         ax.grid(alpha=0.3)
-        if ax is not axes[3]:
+        if log:
             ax.set_yscale("log")
     axes[0].axhline(th.detect_cells, color="k", ls="--", lw=0.8)
     axes[0].axhline(th.extinct_cells, color="k", ls=":", lw=0.8)

@@ -52,6 +52,11 @@ Arms are simulated with :func:`coley.simulate` (Rodas4), one after the other, wi
 events on every burden state of the model (``model.burden_states``: a compartment below one
 cell is set to 0). The model is deterministic; ``seed`` is recorded for provenance and will
 drive the stochastic mode.
+
+An arm's metrics are what the model declares (:func:`readout_values`): the final value of
+each burden state (``final_P``), each of ``model.readouts`` reduced as declared
+(``final_E``, ``max_dormant``), and the grade >= 3 irAE hazard: the model's own
+``hazard_states`` plus the regimens' (``irae_hazard``, ``p_irae_grade3``).
 """
 
 from __future__ import annotations
@@ -74,6 +79,7 @@ from coley.experiment.schema import Strict
 from coley.experiment.settings import out_of_bounds
 from coley.library import get as get_model
 from coley.library import names as model_names
+from coley.model.components import Reduction
 from coley.model.model import Model
 from coley.scenario.arm_lookup import ArmLookup
 from coley.scenario.claims import ClaimSpec
@@ -277,6 +283,12 @@ def parse_scenario(data: Mapping[str, Any], *, where: str = "scenario") -> Scena
             problems.append(f"{where}: {owner}: input must be one of {list(m.input_names)} "
                             f"(the inputs of model {m.name!r}), got {event.input!r}."
                             f"{suggest(event.input, m.input_names)}")
+    published = spec.cohort.published if spec.cohort else None
+    for key, value in (published.fraction_with if published else {}).items():
+        if key not in m.input_names:
+            problems.append(f"{where}: cohort.published.fraction_with: {key} = {value}: input "
+                            f"must be one of {list(m.input_names)} (the inputs of model "
+                            f"{m.name!r}), got {key!r}.{suggest(key, m.input_names)}")
     jumps = [("jump", j) for j in spec.jump]
     jumps += [(f"arm {a.name!r} jump", j) for a in spec.arm for j in a.jump]
     for owner, jump in jumps:
@@ -316,56 +328,43 @@ def arm_regimens(specs: Sequence[RegimenSpec]) -> list[Regimen]:
     return [r.build() for r in specs]
 
 
-#: States reported in an arm's metrics, besides the burden states, where the model has them:
-#: final values (effector, memory, NK cells), maxima (effectors, checkpoint ligands, antigen-loss
-#: variants), the model's own hazard state and the dormant compartments summed.
-SUMMARY_FINAL = ("E", "M", "N")
-SUMMARY_MAX = ("E", "L", "V")
-SUMMARY_HAZARD = "H"
-SUMMARY_DORMANT = ("D", "S")
-
-
-def _metrics(result: SimulationResult, burden: Sequence[str],
-             hazards: tuple[str, ...] = ()) -> dict[str, float]:
-    """Key numbers of one arm (cells, days, probabilities)."""
-    have = set(result.state_names)
-    out: dict[str, float] = {}
-    for s in dict.fromkeys((*burden, *SUMMARY_FINAL)):
-        if s in have:
-            out[f"final_{s}"] = float(result.final(s)[0])
-    for s in SUMMARY_MAX:
-        if s in have:
-            out[f"max_{s}"] = float(np.max(result[s][0]))
-    # the model's own activation-driven hazard plus each regimen's irAE hazard
-    hazard = float(sum(float(result.final(s)[0]) for s in (SUMMARY_HAZARD, *hazards)
-                       if s in have))
-    out["irae_hazard"] = hazard
-    out["p_irae_grade3"] = 1.0 - math.exp(-hazard)
-    if have >= set(SUMMARY_DORMANT):
-        dormant = sum(result[s][0] for s in SUMMARY_DORMANT)
-        out["max_dormant"] = float(np.max(dormant))
-        out["final_dormant"] = float(dormant[-1])
+def readout_values(result: SimulationResult, model: Model) -> dict[str, np.ndarray]:
+    """Per row of ``result``: the final value of each burden state of ``model``
+    (``final_P``) and each of its readouts, reduced as it declares (``final_E``,
+    ``max_dormant``: :class:`~coley.model.components.Readout`)."""
+    out = {f"final_{s}": result.final(s) for s in model.burden_states}
+    for readout in model.readouts:
+        parts = [result[s] for s in readout.states]
+        y = parts[0] if len(parts) == 1 else np.asarray(sum(parts))
+        for reduction in map(Reduction, readout.reduce):
+            value = y[:, -1] if reduction is Reduction.FINAL else np.max(y, axis=1)
+            out[f"{reduction.value}_{readout.name}"] = np.asarray(value, dtype=np.float64)
     return out
 
 
-#: Treated models by base model and (modality, label) of their regimens. A treated model's
-#: equations depend only on which regimens are applied, not on their doses or times, so arms
-#: and scenarios that share a combination reuse one compiled model instead of regenerating its
-#: code (seconds each).
-_TREATED: dict[tuple[str, tuple[tuple[str, str], ...]], Model] = {}
+def _metrics(result: SimulationResult, model: Model,
+             hazards: tuple[str, ...] = ()) -> dict[str, float]:
+    """Key numbers of one arm (cells, days, probabilities): the model's readouts and the grade
+    >= 3 irAE hazard, the model's own (``model.hazard_states``) plus each regimen's."""
+    out = {k: float(v[0]) for k, v in readout_values(result, model).items()}
+    hazard = float(sum(float(result.final(s)[0]) for s in (*model.hazard_states, *hazards)))
+    out["irae_hazard"] = hazard
+    out["p_irae_grade3"] = 1.0 - math.exp(-hazard)
+    return out
 
 
 def treated_arm(base: Model, regimens: list[Regimen], covariates: dict[str, float] | None,
                 t_end: float) -> tuple[Model, list[Jump | Infusion], tuple[str, ...]]:
     """An arm's treated model, its schedule and the irAE hazard states of its regimens (the
-    model ``base`` itself, an empty schedule and no hazards without regimens)."""
+    model ``base`` itself, an empty schedule and no hazards without regimens).
+
+    Arms that share a combination of regimens get treated models of the same structure, so
+    they share one compiled module (:mod:`coley.solve.compile` caches by model structure)."""
     if not regimens:
         return base, [], ()
     treated = apply_regimens(base, regimens, covariates=covariates, n=1, t_end=t_end)
-    key = (base.name, tuple((r.modality, r.label) for r in regimens))
-    model = _TREATED.setdefault(key, treated.model)
     hazards = tuple(t.state for t in treated.toxicities if t.name == "irAE")
-    return model, list(treated.schedule), hazards
+    return treated.model, list(treated.schedule), hazards
 
 
 def simulate_scenario(spec: ScenarioSpec) -> ScenarioResult:
@@ -397,5 +396,5 @@ def simulate_scenario(spec: ScenarioSpec) -> ScenarioResult:
         label = classify_trajectory(result.time, tumour_total(result, burden), limits)
         arms.append(ArmResult(arm.name, result, label, arm.expect,
                               tuple(r.label for r in regimens),
-                              _metrics(result, burden, hazards), burden))
+                              _metrics(result, model, hazards), burden))
     return ScenarioResult(spec, tuple(arms), base)

@@ -73,6 +73,11 @@ class _Printer(PythonCodePrinter):
         a = self._print(expr.args[0])
         return f"(0.0 if {a} == 0.0 else math.copysign(1.0, {a}))"
 
+    def _print_DiracDelta(self, expr: sp.Expr) -> str:
+        # the derivative of a step (a Jacobian of Max, Abs or Heaviside terms): zero except
+        # on the switching surface, which the integrator steps across
+        return "0.0"
+
     def _print_Heaviside(self, expr: sp.Expr) -> str:
         a = self._print(expr.args[0])
         return f"(1.0 if {a} > 0.0 else (0.5 if {a} == 0.0 else 0.0))"

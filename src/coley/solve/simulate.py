@@ -119,6 +119,12 @@ def patient_table(model: Model, parameters: ParameterInput | None
         else:
             raise unknown_name("parameter or state", key, [*pnames, *snames],
                                where=f"model {model.name!r}")
+    # states with initial assignments follow the patients' parameters unless given themselves
+    follow = [k for k in model.initial_assignments if k not in columns]
+    if follow and any(k in pnames for k in columns):
+        for key, col in model.assigned_initial_values(P).items():
+            if key in follow:
+                Y[:, snames.index(key)] = col
     notes = [""] * n
     checks: list[tuple[np.ndarray, Sequence[Parameter | State], str]] = [
         (P, model.parameters, "parameter"), (Y, model.states, "initial value of"),

@@ -219,7 +219,8 @@ def apply_regimens(model: Model, regimens: Sequence[Regimen], *,
                           model.citation.biomodels_id, model.citation.note),
         inputs=tuple(inputs), expressions=expressions, hooks=model.hooks,
         description=model.description, events=model.events, source_ids=model.source_ids,
-        tumour_states=model.tumour_states,
+        tumour_states=model.tumour_states, readouts=model.readouts,
+        hazard_states=model.hazard_states, initial_assignments=model.initial_assignments,
     )
     return TreatedModel(treated, tuple(schedule), tuple(toxicities), tuple(notes),
                         tuple(owners))

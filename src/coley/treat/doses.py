@@ -100,7 +100,15 @@ class Dose:
                 f"covariate {cov!r} = {values[i]} {COVARIATES[cov][0]} for patient {i} is outside "
                 f"the plausible range [{lo}, {hi}]."
             )
-        return float(self.amount) * values
+        with np.errstate(over="ignore"):
+            out = float(self.amount) * values
+        if not np.all(np.isfinite(out)):
+            i = int(np.flatnonzero(~np.isfinite(out))[0])
+            raise InvalidArgumentError(
+                f"Dose {self.amount} {self.unit} for patient {i} ({cov} = {values[i]}) is "
+                "not a finite amount; give a dose of a plausible size."
+            )
+        return out
 
     def __str__(self) -> str:
         return f"{self.amount:g} {self.unit}"

@@ -47,6 +47,11 @@ def _nonneg(name: str, value: float, what: str) -> float:
     return float(value)
 
 
+def _floor(x: float) -> float:
+    """``floor(x)``, infinite for a quotient too large for an int (a tiny interval)."""
+    return float(math.floor(x)) if math.isfinite(x) else math.inf
+
+
 @dataclass(frozen=True)
 class Every:
     """A dose every ``interval`` days from ``start``; ``count`` doses or until day ``until``."""
@@ -77,7 +82,7 @@ class Every:
     def dose_count(self) -> float:
         """Number of doses (from the numbers, without listing them)."""
         by_until = (math.inf if self.until is None
-                    else math.floor((self.until - self.start + 1e-9) / self.interval) + 1)
+                    else _floor((self.until - self.start + 1e-9) / self.interval) + 1)
         return float(min(by_until, math.inf if self.count is None else self.count))
 
     def times(self) -> list[float]:
@@ -133,7 +138,7 @@ class Cycles:
     def dose_count(self) -> float:
         """Number of doses at most (from the numbers, without listing them)."""
         by_until = (math.inf if self.until is None
-                    else max(math.floor((self.until - self.start + 1e-9) / self.length) + 1, 0))
+                    else max(_floor((self.until - self.start + 1e-9) / self.length) + 1, 0))
         cycles = min(by_until, math.inf if self.cycles is None else self.cycles)
         return float(cycles * len(self.days))
 

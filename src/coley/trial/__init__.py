@@ -19,8 +19,13 @@ Design (one concept per module):
   toxicity onset from the cumulative hazards, death at the lethal burden.
 * :mod:`~coley.trial.calibrate`: maximum-entropy prevalence weights so arms reproduce target
   response rates (Schmidt et al. 2013, BMC Bioinformatics 14:221; Jaynes 1957).
+* :mod:`~coley.trial.outcomes`: the per-patient outcome columns (best response, PFS, OS, DoR,
+  iRECIST, toxicity grade, ...), each group an object in one registry that the arm runner asks
+  once it has an arm's burden, assessment, death and toxicity days (an ``OutcomeContext``).
 * :mod:`~coley.trial.endpoints`: ORR, DCR, DoR, PFS, OS, toxicity rates; Kaplan-Meier, log-rank
-  and Cox hazard ratios with confidence intervals (lifelines).
+  and Cox hazard ratios with confidence intervals (lifelines). Each endpoint is an object in
+  one registry that the report and the calibration read; it declares the columns it reads and
+  may compute a column of its own (so adding an endpoint is one class).
 * :mod:`~coley.trial.runner`: chunks computed by local processes or a Dask cluster, a
   manifest for ``--resume``; :mod:`~coley.trial.store`: the chunk Parquet tables, written as
   they finish and read back; :mod:`~coley.trial.report`: figures, HTML and JSON;

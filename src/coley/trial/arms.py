@@ -13,7 +13,11 @@ randomisation gave it, which is what the randomised analysis uses. Per arm:
 4. stop rules are executed: a regimen with ``at_progression`` stops at RECIST progression
    (iRECIST: at confirmed progression, i.e. treatment beyond iUPD), one with
    ``max_toxicity_grade`` at the onset of that grade; patients whose doses stop early are
-   integrated again with the later doses removed (their course up to the stop is unchanged).
+   integrated again with the later doses removed (their course up to the stop is unchanged);
+5. the per-patient outcome columns are those of the outcomes in
+   :data:`coley.trial.outcomes.OUTCOMES` (or the ones given), each computed from the arm's
+   :class:`~coley.trial.outcomes.OutcomeContext` (burden, sizes, assessment, death and
+   toxicity days, worked out once here); the stop columns follow them.
 
 A patient whose integration fails keeps a row with ``status`` saying why; it never stops the
 chunk.
@@ -21,6 +25,7 @@ chunk.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -35,6 +40,7 @@ from coley.solve.result import SimulationResult
 from coley.solve.schedule import Infusion, Jump
 from coley.treat.apply import TreatedModel, apply_regimens
 from coley.trial import recist
+from coley.trial.outcomes import OUTCOMES, AbstractOutcome, OutcomeContext, patient_columns
 from coley.trial.population import (
     STREAM_ALLOCATION,
     STREAM_TOXICITY,
@@ -95,9 +101,12 @@ def _start(item: Jump | Infusion) -> float:
     return float(times[0])
 
 
-def run_arm(spec: TrialSpec, arm: ArmSpec, base: Baseline, tox_draw: np.ndarray
+def run_arm(spec: TrialSpec, arm: ArmSpec, base: Baseline, tox_draw: np.ndarray, *,
+            outcomes: Sequence[AbstractOutcome] | None = None
             ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Simulate ``arm`` for the diagnosed patients ``base``; per-patient rows and scans."""
+    """Simulate ``arm`` for the diagnosed patients ``base``; per-patient rows (the columns of
+    ``outcomes``, default every registered one) and scans."""
+    outcomes = tuple(OUTCOMES.values()) if outcomes is None else tuple(outcomes)
     model = _model(spec)
     n = base.patients.size
     grid = output_grid(spec)
@@ -125,10 +134,10 @@ def run_arm(spec: TrialSpec, arm: ArmSpec, base: Baseline, tox_draw: np.ndarray
     status = np.array(res.status)
     stop_time = np.array(res.stop_time)
     messages = res.messages
-    outcome = _outcomes(spec, treated, model, values, status, stop_time, grid, scans, scan_idx,
-                        tox_draw, res.state_names)
+    ctx = _context(spec, treated, model, values, status, stop_time, grid, scans, scan_idx,
+                   tox_draw, res.state_names)
     # ---- stop rules: rerun patients whose doses stop early
-    stops = _stop_days(spec, regs, outcome)
+    stops = _stop_days(spec, regs, ctx)
     if stops:
         redo = np.zeros(n, dtype=bool)
         last: dict[str, float] = {}
@@ -154,8 +163,10 @@ def run_arm(spec: TrialSpec, arm: ArmSpec, base: Baseline, tox_draw: np.ndarray
             for r, m in zip(rows, _messages(res2), strict=True):
                 if m:
                     messages[r] = m
-            outcome = _outcomes(spec, treated, model, values, status, stop_time, grid, scans,
-                                scan_idx, tox_draw, res.state_names)
+            ctx = _context(spec, treated, model, values, status, stop_time, grid, scans,
+                           scan_idx, tox_draw, res.state_names)
+    outcome = patient_columns(ctx, outcomes)
+    if stops:
         end = np.full(n, np.nan)
         why = np.array([StopReason.NONE.value] * n, dtype=object)
         for label, day in stops.items():
@@ -164,14 +175,16 @@ def run_arm(spec: TrialSpec, arm: ArmSpec, base: Baseline, tox_draw: np.ndarray
         outcome["treatment_stopped_day"] = end
         outcome["stopped_for"] = np.where(
             np.isfinite(end),
-            np.where(np.isclose(end, outcome["_pd_stop"]), StopReason.PROGRESSION.value,
-                     StopReason.TOXICITY.value), why)
+            np.where(np.isclose(end, _progression_stop(spec, ctx)),
+                     StopReason.PROGRESSION.value, StopReason.TOXICITY.value), why)
     else:
         outcome["treatment_stopped_day"] = np.full(n, np.nan)
         outcome["stopped_for"] = np.array([StopReason.NONE.value] * n, dtype=object)
-    for private in ("_pd_stop", "_g3", "_any"):
-        outcome.pop(private)
-    scans_frame = outcome.pop("_scans")
+    scans_frame = pd.DataFrame({
+        "day": np.tile(scans, n), "sld_mm": ctx.sld.ravel(),
+        "change_pct": (100.0 * (ctx.sld / ctx.baseline_sld[:, None] - 1.0)).ravel(),
+        "response": ctx.assessment.labels("response").ravel(),
+    })
     frame = pd.DataFrame(outcome)
     frame.insert(0, "patient", base.patients)
     frame.insert(1, "arm", arm.name)
@@ -204,10 +217,12 @@ def _messages(res: SimulationResult) -> list[str]:
     return [m if s < 0 else "" for m, s in zip(msgs, res.status, strict=True)]
 
 
-def _outcomes(spec: TrialSpec, treated: TreatedModel, model: Model, values: np.ndarray,
-              status: np.ndarray, stop_time: np.ndarray, grid: np.ndarray, scans: np.ndarray,
-              scan_idx: np.ndarray, tox_draw: np.ndarray, state_names: tuple[str, ...]
-              ) -> dict:
+def _context(spec: TrialSpec, treated: TreatedModel, model: Model, values: np.ndarray,
+             status: np.ndarray, stop_time: np.ndarray, grid: np.ndarray, scans: np.ndarray,
+             scan_idx: np.ndarray, tox_draw: np.ndarray, state_names: tuple[str, ...]
+             ) -> OutcomeContext:
+    """What every outcome and the stop rules share: burden, sizes at the scans, RECIST and
+    iRECIST, death, the last scan and the toxicity onset days."""
     n = values.shape[0]
     tumour = sum(values[:, :, state_names.index(s)] for s in tumour_states(spec, model))
     tumour = np.asarray(tumour)
@@ -226,18 +241,7 @@ def _outcomes(spec: TrialSpec, treated: TreatedModel, model: Model, values: np.n
                       sd_min_days=r.sd_min_days, death_day=death)
     last_scan = np.array([scans[row][-1] if row.any() else 0.0 for row in ~np.isnan(sld)])
     dead = np.isfinite(death)
-    pfs_end = np.fmin(a.pd_day, np.where(dead, death, np.inf))
-    pfs_event = np.isfinite(pfs_end)
-    pfs = np.where(pfs_event, pfs_end, last_scan)
-    ip_end = np.fmin(a.iprogression_day, np.where(dead, death, np.inf))
-    ipfs_event = np.isfinite(ip_end)
-    ipfs = np.where(ipfs_event, ip_end, last_scan)
-    os_days = np.where(dead, death, spec.follow_up_days)
-    responder = np.isin(a.bor, (recist.CR, recist.PR))
-    dor_event = responder & pfs_event
-    dor = np.where(responder, pfs - np.nan_to_num(a.response_day), np.nan)
     # ---- toxicity
-    worst = np.zeros(n, dtype=np.int64)
     g3_day = np.full(n, np.inf)
     any_day = np.full(n, np.inf)
     for j, tox in enumerate(treated.toxicities):
@@ -252,29 +256,18 @@ def _outcomes(spec: TrialSpec, treated: TreatedModel, model: Model, values: np.n
         da = np.where(dead & (da > death), np.inf, da)
         g3_day = np.fmin(g3_day, d3)
         any_day = np.fmin(any_day, da)
-    worst[np.isfinite(any_day)] = 2
-    worst[np.isfinite(g3_day)] = 3
-    progress_stop = a.icpd_scan_day if r.criteria == "irecist" else a.pd_day
-    scans_frame = pd.DataFrame({
-        "day": np.tile(scans, n), "sld_mm": sld.ravel(),
-        "change_pct": (100.0 * (sld / base_sld[:, None] - 1.0)).ravel(),
-        "response": a.labels("response").ravel(),
-    })
-    return {
-        "baseline_cells": base_cells, "baseline_sld_mm": base_sld,
-        "bor": a.labels("bor"),
-        "responder": responder, "best_change_pct": a.best_change,
-        "response_day": a.response_day, "pd_day": a.pd_day,
-        "pfs_days": pfs, "pfs_event": pfs_event, "os_days": os_days, "os_event": dead,
-        "dor_days": dor, "dor_event": dor_event,
-        "ibor": a.labels("ibor"),
-        "iupd_day": a.iupd_day, "icpd_day": a.icpd_scan_day,
-        "pseudoprogression": a.pseudoprogression,
-        "ipfs_days": ipfs, "ipfs_event": ipfs_event,
-        "tox_grade": worst, "tox_any_day": any_day, "tox_g3_day": g3_day,
-        "last_scan_day": last_scan,
-        "_pd_stop": progress_stop, "_g3": g3_day, "_any": any_day, "_scans": scans_frame,
-    }
+    return OutcomeContext(
+        spec=spec, grid=grid, values=values, state_names=state_names, burden=tumour,
+        scans=scans, scan_index=scan_idx, baseline_sld=base_sld, sld=sld, assessment=a,
+        death_day=death, last_scan_day=last_scan, toxicity_any_day=any_day,
+        toxicity_g3_day=g3_day, solver_status=status)
+
+
+def _progression_stop(spec: TrialSpec, ctx: OutcomeContext) -> np.ndarray:
+    """The day treatment stops at progression: confirmed progression (iCPD) under iRECIST,
+    RECIST progression otherwise (inf: none)."""
+    a = ctx.assessment
+    return a.icpd_scan_day if spec.response.criteria == "irecist" else a.pd_day
 
 
 def _crossing(grid: np.ndarray, burden: np.ndarray, level: float) -> np.ndarray:
@@ -296,16 +289,16 @@ def _crossing(grid: np.ndarray, burden: np.ndarray, level: float) -> np.ndarray:
     return out
 
 
-def _stop_days(spec: TrialSpec, regs: list, outcome: dict) -> dict[str, np.ndarray]:
+def _stop_days(spec: TrialSpec, regs: list, ctx: OutcomeContext) -> dict[str, np.ndarray]:
     """Per regimen with an executable stop rule: the day its doses stop, per patient."""
     out: dict[str, np.ndarray] = {}
-    g3 = outcome["_g3"]
-    anyg = outcome["_any"]
+    g3 = ctx.toxicity_g3_day
+    anyg = ctx.toxicity_any_day
     for reg in regs:
         rule = reg.stop
         day = np.full(g3.shape, np.inf)
         if rule.at_progression:
-            day = np.fmin(day, outcome["_pd_stop"])
+            day = np.fmin(day, _progression_stop(spec, ctx))
         if rule.max_toxicity_grade is not None:
             day = np.fmin(day, g3 if rule.max_toxicity_grade >= 3 else anyg)
         if rule.at_progression or rule.max_toxicity_grade is not None:
@@ -313,9 +306,12 @@ def _stop_days(spec: TrialSpec, regs: list, outcome: dict) -> dict[str, np.ndarr
     return out
 
 
-def run_chunk(spec: TrialSpec, chunk: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Patients ``[chunk*chunk_size, ...)``: diagnose once, then every arm. Never raises for a
-    patient's failure; a chunk-wide error (a bug, a bad model) is raised."""
+def run_chunk(spec: TrialSpec, chunk: int, *,
+              outcomes: Sequence[AbstractOutcome] | None = None
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Patients ``[chunk*chunk_size, ...)``: diagnose once, then every arm (per-patient columns
+    of ``outcomes``, default every registered one). Never raises for a patient's failure; a
+    chunk-wide error (a bug, a bad model) is raised."""
     lo = chunk * spec.chunk_size
     hi = min(lo + spec.chunk_size, spec.patients)
     patients = np.arange(lo, hi)
@@ -328,7 +324,7 @@ def run_chunk(spec: TrialSpec, chunk: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     for k, arm in enumerate(spec.arm):
         if base.patients.size:
             try:
-                f, s = run_arm(spec, arm, base, draws)
+                f, s = run_arm(spec, arm, base, draws, outcomes=outcomes)
             except CoLeyError as exc:
                 f = pd.DataFrame({"patient": base.patients, "arm": arm.name,
                                   "status": PatientStatus.FAILED.value,

@@ -4,21 +4,34 @@ Rates carry Wilson 95% intervals (on the effective sample size when patients are
 survival uses Kaplan-Meier estimates with Greenwood-type intervals, log-rank tests and Cox
 proportional-hazards ratios from lifelines (Davidson-Pilon 2019, JOSS 4:1317), with robust
 (sandwich) errors when patients are weighted. Months are 30.4375 days.
+
+An endpoint reads columns of the patient table; the columns themselves are computed by the
+outcomes of :mod:`coley.trial.outcomes` (that module says why the two are separate). An
+endpoint is an outcome that is also summarised: it declares the columns it reads
+(``requires``) and, if it needs one nobody computes yet, computes it itself (``provides`` and
+``patient_columns``), so that adding an endpoint is one class.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from coley.analysis.stats import wilson_interval
 from coley.errors import InvalidArgumentError
+from coley.trial.outcomes import (
+    BUILT_IN_OUTCOMES,
+    OUTCOMES,
+    AbstractOutcome,
+    OutcomeContext,
+    check_columns,
+)
 from coley.trial.status import StopReason
 
 MONTH = 30.4375
@@ -69,15 +82,35 @@ def _survival(t: np.ndarray, e: np.ndarray, w: np.ndarray, horizon: float,
     return out
 
 
-class AbstractEndpoint(ABC):
+class AbstractEndpoint(AbstractOutcome):
     """One endpoint of an arm: :meth:`summarise` gives its report entry (None: not reported for
     this arm); a per-patient 0/1 :meth:`indicator` makes it usable as a calibration target.
 
+    ``requires`` names the patient-table columns they read. An endpoint that needs a column no
+    outcome computes gives it in ``provides`` and computes it in :meth:`patient_columns` from
+    the arm's :class:`~coley.trial.outcomes.OutcomeContext` (it may then require its own
+    columns too).
+
     Endpoints live in one registry (:data:`ENDPOINTS`, :func:`register_endpoint`) that the
-    report (:func:`arm_summary`) and the calibration read; adding one is one class.
+    report (:func:`arm_summary`) and the calibration read, and those with columns also in the
+    outcome registry the arm runner reads; adding one is one class.
     """
 
     name: str
+
+    @property
+    @abstractmethod
+    def requires(self) -> tuple[str, ...]:
+        """The patient-table columns :meth:`summarise` and :meth:`indicator` read."""
+
+    @property
+    def provides(self) -> tuple[str, ...]:
+        """Columns this endpoint adds to the patient table (none unless it says so)."""
+        return ()
+
+    def patient_columns(self, ctx: OutcomeContext) -> dict[str, np.ndarray]:
+        """The columns of :attr:`provides` for one arm (none by default)."""
+        return {}
 
     @abstractmethod
     def summarise(self, df: pd.DataFrame, w: np.ndarray, horizon: float) -> Any:
@@ -100,6 +133,7 @@ class ResponseRate(AbstractEndpoint):
 
     name: str
     responses: tuple[str, ...]
+    requires: ClassVar[tuple[str, ...]] = ("bor",)
 
     def indicator(self, df: pd.DataFrame) -> np.ndarray:
         return np.isin(_bor(df), self.responses).astype(float)
@@ -113,6 +147,7 @@ class BestResponse(AbstractEndpoint):
     """Weighted distribution of the best overall response (CR, PR, SD, PD, NE)."""
 
     name: str
+    requires: ClassVar[tuple[str, ...]] = ("bor",)
 
     def summarise(self, df: pd.DataFrame, w: np.ndarray, horizon: float) -> Any:
         bor = _bor(df)
@@ -133,6 +168,10 @@ class Survival(AbstractEndpoint):
     months: tuple[float, ...] = LANDMARKS
     among: tuple[str, ...] = ()
 
+    @property
+    def requires(self) -> tuple[str, ...]:
+        return (f"{self.column}_days", f"{self.column}_event") + (("bor",) if self.among else ())
+
     def summarise(self, df: pd.DataFrame, w: np.ndarray, horizon: float) -> Any:
         t = df[f"{self.column}_days"].to_numpy(float)
         e = df[f"{self.column}_event"].to_numpy(bool)
@@ -152,6 +191,10 @@ class Landmark(AbstractEndpoint):
     column: str
     months: float
 
+    @property
+    def requires(self) -> tuple[str, ...]:
+        return (f"{self.column}_days",)
+
     def indicator(self, df: pd.DataFrame) -> np.ndarray:
         return (df[f"{self.column}_days"].to_numpy(float) > self.months * MONTH).astype(float)
 
@@ -166,6 +209,10 @@ class Flag(AbstractEndpoint):
     name: str
     column: str
 
+    @property
+    def requires(self) -> tuple[str, ...]:
+        return (self.column,)
+
     def indicator(self, df: pd.DataFrame) -> np.ndarray:
         return df[self.column].to_numpy(float)
 
@@ -179,6 +226,7 @@ class ToxicityRate(AbstractEndpoint):
 
     name: str
     grade: int
+    requires: ClassVar[tuple[str, ...]] = ("tox_grade",)
 
     def indicator(self, df: pd.DataFrame) -> np.ndarray:
         return (df["tox_grade"].to_numpy(float) >= self.grade).astype(float)
@@ -193,6 +241,7 @@ class StoppedFor(AbstractEndpoint):
 
     name: str
     reason: StopReason
+    requires: ClassVar[tuple[str, ...]] = ("stopped_for",)
 
     def summarise(self, df: pd.DataFrame, w: np.ndarray, horizon: float) -> Any:
         stopped = df["stopped_for"].astype(str).to_numpy()
@@ -225,8 +274,36 @@ CALIBRATION_TARGETS: dict[str, AbstractEndpoint] = {
 }
 
 
+def register_outcome(outcome: AbstractOutcome, *, replace: bool = False) -> None:
+    """Add ``outcome``'s columns to the patient table of every trial (after the built-in
+    ones). An endpoint that brings its own columns is registered with
+    :func:`register_endpoint` instead (which also checks its columns)."""
+    if not isinstance(outcome, AbstractOutcome) or isinstance(outcome, AbstractEndpoint):
+        raise InvalidArgumentError(
+            f"register_outcome: expected an AbstractOutcome, got {outcome!r}; subclass "
+            "coley.trial.outcomes.AbstractOutcome (an endpoint is registered with "
+            "coley.trial.endpoints.register_endpoint).")
+    if isinstance(OUTCOMES.get(outcome.name), AbstractEndpoint):
+        raise InvalidArgumentError(f"register_outcome: {outcome.name!r} is the name of a "
+                                   "registered endpoint; give the outcome another name.")
+    if outcome.name in BUILT_IN_OUTCOMES:
+        raise InvalidArgumentError(f"register_outcome: {outcome.name!r} is a built-in "
+                                   "outcome; give yours another name.")
+    if outcome.name in OUTCOMES and not replace:
+        raise InvalidArgumentError(f"register_outcome: {outcome.name!r} is already "
+                                   "registered; pass replace=True to replace it.")
+    candidate = dict(OUTCOMES)
+    candidate[outcome.name] = outcome
+    check_columns(candidate.values(), ENDPOINTS.values())
+    OUTCOMES[outcome.name] = outcome
+
+
 def register_endpoint(endpoint: AbstractEndpoint, *, replace: bool = False) -> None:
-    """Report ``endpoint`` for every arm of every trial (after the built-in ones)."""
+    """Report ``endpoint`` for every arm of every trial (after the built-in ones); if it
+    provides columns, add them to every trial's patient table (after the built-in ones).
+
+    Refused if it requires a column that neither a registered outcome nor the endpoint itself
+    provides."""
     if not isinstance(endpoint, AbstractEndpoint):
         raise InvalidArgumentError(
             f"register_endpoint: expected an AbstractEndpoint, got {endpoint!r}; subclass "
@@ -237,6 +314,18 @@ def register_endpoint(endpoint: AbstractEndpoint, *, replace: bool = False) -> N
     if endpoint.name in ENDPOINTS and not replace:
         raise InvalidArgumentError(f"register_endpoint: {endpoint.name!r} is already "
                                    "registered; pass replace=True to replace it.")
+    if endpoint.provides and endpoint.name in OUTCOMES \
+            and OUTCOMES[endpoint.name] is not ENDPOINTS.get(endpoint.name):
+        raise InvalidArgumentError(f"register_endpoint: {endpoint.name!r} is the name of a "
+                                   "registered outcome; give the endpoint another name.")
+    outcomes = {k: o for k, o in OUTCOMES.items()
+                if o is not ENDPOINTS.get(endpoint.name)}  # the one it replaces goes
+    if endpoint.provides:
+        outcomes[endpoint.name] = endpoint
+    endpoints = {**ENDPOINTS, endpoint.name: endpoint}
+    check_columns(outcomes.values(), endpoints.values())
+    OUTCOMES.clear()
+    OUTCOMES.update(outcomes)
     ENDPOINTS[endpoint.name] = endpoint
 
 
@@ -249,6 +338,12 @@ def arm_summary(df: pd.DataFrame, w: np.ndarray, horizon: float) -> dict[str, An
     if not len(df):
         return out
     for ep in ENDPOINTS.values():
+        missing = [c for c in ep.requires if c not in df.columns]
+        if missing:
+            raise InvalidArgumentError(
+                f"endpoint {ep.name!r} reads column {missing[0]!r}, which this patient table "
+                "lacks; was the run written before the outcome computing it was registered? "
+                "Register it and run the trial again (into a new folder).")
         value = ep.summarise(df, w, horizon)
         if value is not None:
             out[ep.name] = value
@@ -298,4 +393,5 @@ __all__ = [
     "arm_summary",
     "compare",
     "register_endpoint",
+    "register_outcome",
 ]

@@ -12,6 +12,12 @@ A chunk's files are written to a temporary name and renamed, so a chunk on disk 
 chunks already on disk; without it a directory holding another run is an error. Chunks are
 independent (per-patient random streams), so the results are the same for any number of
 workers and for a Dask cluster (``scheduler="tcp://host:8786"``), and the same after resuming.
+The outcomes registered when the run starts (:data:`coley.trial.outcomes.OUTCOMES`, user ones
+included) are sent to every worker with its chunk, and their columns are in the manifest: a run
+cannot be resumed with other ones.
+
+:func:`check_run` holds every check made before any work (and before the command line prints
+anything): patients, workers, seed, the scheduler address, the output folder and the disk.
 """
 
 from __future__ import annotations
@@ -19,8 +25,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -29,6 +36,7 @@ import pandas as pd
 
 from coley.errors import InvalidArgumentError
 from coley.experiment.files import output_folder
+from coley.trial.outcomes import BUILT_IN_OUTCOMES, OUTCOMES, AbstractOutcome
 from coley.trial.result import SPEC_FILE, TrialResult
 from coley.trial.spec import TrialSpec, load_trial
 from coley.trial.store import chunk_done, read_patients, write_chunk
@@ -36,13 +44,13 @@ from coley.trial.store import chunk_done, read_patients, write_chunk
 MANIFEST = "trial.json"
 
 
-
-def _compute(spec_json: str, chunk: int) -> tuple[int, pd.DataFrame, pd.DataFrame]:
+def _compute(spec_json: str, chunk: int, outcomes: Sequence[AbstractOutcome]
+             ) -> tuple[int, pd.DataFrame, pd.DataFrame]:
     """Worker entry point (a process, or a Dask worker): one chunk."""
     from coley.trial.arms import run_chunk
 
     spec = TrialSpec.model_validate_json(spec_json)
-    p, s = run_chunk(spec, chunk)
+    p, s = run_chunk(spec, chunk, outcomes=outcomes)
     return chunk, p, s
 
 
@@ -51,25 +59,35 @@ def _compute(spec_json: str, chunk: int) -> tuple[int, pd.DataFrame, pd.DataFram
 TABLE_FORMAT = 2
 
 
-def _manifest(spec: TrialSpec) -> dict[str, Any]:
+def _columns(outcomes: Iterable[AbstractOutcome]) -> list[str]:
+    return [c for o in outcomes for c in o.provides]
+
+
+def _manifest(spec: TrialSpec, outcomes: Sequence[AbstractOutcome]) -> dict[str, Any]:
     from coley._version import __version__
 
     return {"trial": spec.name, "digest": spec.digest(), "seed": spec.seed,
             "patients": spec.patients, "chunk_size": spec.chunk_size,
-            "table_format": TABLE_FORMAT, "coley_version": __version__}
+            "table_format": TABLE_FORMAT, "outcome_columns": _columns(outcomes),
+            "coley_version": __version__}
 
 
-def _prepare(directory: Path, spec: TrialSpec, resume: bool) -> None:
-    manifest = _manifest(spec)
+def _prepare(directory: Path, spec: TrialSpec, resume: bool,
+             outcomes: Sequence[AbstractOutcome]) -> None:
+    manifest = _manifest(spec, outcomes)
     path = directory / MANIFEST
     if path.exists():
         old = json.loads(path.read_text())
+        # a manifest written before outcomes could be registered holds the built-in ones
+        old.setdefault("outcome_columns",
+                       _columns(o for k, o in OUTCOMES.items() if k in BUILT_IN_OUTCOMES))
         if not resume:
             raise InvalidArgumentError(
                 f"output directory {str(directory)!r} already holds a trial run; pass "
                 "--resume to continue it, or choose a new -o DIR."
             )
-        diff = [k for k in ("digest", "seed", "patients", "chunk_size", "table_format")
+        diff = [k for k in ("digest", "seed", "patients", "chunk_size", "table_format",
+                            "outcome_columns")
                 if old.get(k) != manifest[k]]
         if diff:
             raise InvalidArgumentError(
@@ -98,21 +116,16 @@ def run_trial(spec: TrialSpec | str | Path, directory: str | Path, *,
         spec = spec.model_copy(update={"patients": patients})
     if seed is not None:
         spec = spec.model_copy(update={"seed": int(seed)})
-    if not (isinstance(spec.patients, int) and spec.patients >= 1):
-        raise InvalidArgumentError(f"patients must be an int >= 1, got {spec.patients!r}.")
-    if not (isinstance(workers, int) and workers >= 1):
-        raise InvalidArgumentError(f"workers must be an int >= 1, got {workers!r}.")
-    check_scheduler(scheduler)
-    directory = output_folder(directory, what="trial output folder")
-    check_disk(directory, spec)
-    _prepare(directory, spec, resume)
+    directory = check_run(spec, directory, workers=workers, scheduler=scheduler).directory
+    outcomes = tuple(OUTCOMES.values())
+    _prepare(directory, spec, resume, outcomes)
     n_chunks = -(-spec.patients // spec.chunk_size)
     todo = [c for c in range(n_chunks) if not chunk_done(directory, c)]
     spec_json = spec.model_dump_json()
     sizes = {c: min(spec.chunk_size, spec.patients - c * spec.chunk_size)
              for c in range(n_chunks)}
     with _Progress(progress, spec.patients, spec.patients - sum(sizes[c] for c in todo)) as bar:
-        for chunk, p, s in _execute(spec_json, todo, workers, scheduler):
+        for chunk, p, s in _execute(spec_json, todo, workers, scheduler, outcomes):
             write_chunk(directory, chunk, p, s)
             bar.advance(sizes[chunk])
     patients_frame = read_patients(directory)
@@ -132,6 +145,33 @@ CONNECT_SECONDS = 5
 CHUNK_BYTES_PER_PATIENT_ARM = 4_000
 
 _SCHEDULER = re.compile(r"^(?:(?:tcp|tls|ucx|inproc)://)?[A-Za-z0-9_.\-\[\]:]+:\d{1,5}$")
+
+
+@dataclass(frozen=True)
+class RunCheck:
+    """What :func:`check_run` found: the output ``directory`` (created if need be) and the
+    ``estimated_bytes`` of chunk files the run will write."""
+
+    directory: Path
+    estimated_bytes: int
+
+
+def check_run(spec: TrialSpec, directory: str | Path, *, workers: int = 1,
+              scheduler: str | None = None) -> RunCheck:
+    """Every check :func:`run_trial` makes before any work: ``spec.patients`` and ``workers``
+    >= 1, ``spec.seed`` a whole number >= 0, the ``scheduler`` address, the output folder
+    (usable, created) and the disk (the chunk files fit). Raises
+    :class:`~coley.errors.InvalidArgumentError` naming the first problem."""
+    if not (isinstance(spec.patients, int) and spec.patients >= 1):
+        raise InvalidArgumentError(f"patients must be an int >= 1, got {spec.patients!r}.")
+    if not (isinstance(workers, int) and workers >= 1):
+        raise InvalidArgumentError(f"workers must be an int >= 1, got {workers!r}.")
+    if isinstance(spec.seed, bool) or not isinstance(spec.seed, int) or spec.seed < 0:
+        raise InvalidArgumentError(f"seed must be a whole number >= 0, got {spec.seed!r}.")
+    check_scheduler(scheduler)
+    folder = output_folder(directory, what="trial output folder")
+    check_disk(folder, spec)
+    return RunCheck(folder, estimated_bytes(spec))
 
 
 def check_scheduler(scheduler: str | None) -> None:
@@ -160,7 +200,8 @@ def check_disk(directory: Path, spec: TrialSpec) -> None:
             "free; lower --patients or choose an output folder on a larger disk.")
 
 
-def _execute(spec_json: str, todo: list[int], workers: int, scheduler: str | None
+def _execute(spec_json: str, todo: list[int], workers: int, scheduler: str | None,
+             outcomes: Sequence[AbstractOutcome]
              ) -> Iterable[tuple[int, pd.DataFrame, pd.DataFrame]]:
     if scheduler:
         try:
@@ -178,16 +219,17 @@ def _execute(spec_json: str, todo: list[int], workers: int, scheduler: str | Non
                 f"{CONNECT_SECONDS} s ({' '.join(str(exc).split())[:120]}); start one "
                 "(`dask scheduler`) or drop --scheduler to run here.") from None
         with client:
-            futures = [client.submit(_compute, spec_json, c, pure=False) for c in todo]
+            futures = [client.submit(_compute, spec_json, c, outcomes, pure=False)
+                       for c in todo]
             for fut in dask_completed(futures):
                 yield fut.result()
         return
     if workers == 1 or len(todo) <= 1:
         for c in todo:
-            yield _compute(spec_json, c)
+            yield _compute(spec_json, c, outcomes)
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        local = [pool.submit(_compute, spec_json, c) for c in todo]
+        local = [pool.submit(_compute, spec_json, c, outcomes) for c in todo]
         for done in as_completed(local):
             yield done.result()
 
@@ -223,5 +265,5 @@ class _Progress:
             self._bar.__exit__(*exc)
 
 
-__all__ = ["CHUNK_BYTES_PER_PATIENT_ARM", "CONNECT_SECONDS", "TABLE_FORMAT", "check_disk",
-           "check_scheduler", "estimated_bytes", "run_trial"]
+__all__ = ["CHUNK_BYTES_PER_PATIENT_ARM", "CONNECT_SECONDS", "TABLE_FORMAT", "RunCheck",
+           "check_disk", "check_run", "check_scheduler", "estimated_bytes", "run_trial"]

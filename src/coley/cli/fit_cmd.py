@@ -1,0 +1,54 @@
+"""``coley fit PROBLEM -o DIR``: fit a model to data (a coley fit file or a PEtab yaml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def fit(
+    problem: Path = typer.Argument(..., help="Fit file (.toml/.yaml, kind = \"fit\") or a "
+                                   "PEtab v1 problem (.yaml with format_version)."),
+    output: Path = typer.Option(Path("out/fit"), "--output", "-o",
+                                help="Output folder (created if needed)."),
+    starts: int = typer.Option(None, "--starts", help="Optimiser starts (default: the "
+                               "file's, else 10)."),
+    seed: int = typer.Option(None, "--seed", help="Seed of the start points."),
+    workers: int = typer.Option(1, "--workers", help="Threads per simulation."),
+    method: str = typer.Option("auto", "--method", help="auto, trf or lbfgsb."),
+    resume: bool = typer.Option(False, "--resume", help="Keep the starts already in "
+                                "DIR/starts.jsonl and run the rest."),
+) -> None:
+    """Fit a model to measurements from many starts; write fit.json, parameters.csv,
+    simulations.csv and fit.png."""
+    from coley.errors import InvalidArgumentError
+    from coley.experiment.files import read_document
+    from coley.fit.runner import run_fit
+
+    data = read_document(problem, what="fit problem")
+    if "format_version" in data:
+        from coley.fit.petab import read_petab
+
+        fit_problem = read_petab(problem)
+        n, s = 10, 0
+    else:
+        from coley.fit.spec import load_fit
+
+        loaded = load_fit(problem)
+        fit_problem, n, s = loaded.problem, loaded.starts, loaded.seed
+    n = n if starts is None else starts
+    s = s if seed is None else seed
+    for name, value, low in (("--starts", n, 1), ("--seed", s, 0), ("--workers", workers, 1)):
+        if value < low:
+            raise InvalidArgumentError(f"{name} must be >= {low}, got {value}.")
+    result = run_fit(fit_problem, output, starts=n, seed=s, method=method, workers=workers,
+                     resume=resume, progress=True)
+    best = result.best
+    typer.echo(f"{fit_problem.name}: best nll {result.nll:.6g} "
+               f"({100 * result.fraction_at_best():.0f}% of {len(result.starts)} starts at the "
+               f"best); {', '.join(f'{k} = {v:.4g}' for k, v in result.parameters.items())}"
+               + ("" if best.converged else f" [best start did not converge: {best.message}]"),
+               err=True)
+    typer.echo(f"wrote {output / 'fit.json'}, parameters.csv, simulations.csv, fit.png",
+               err=True)

@@ -1,0 +1,47 @@
+"""Fitting models to data: a fit problem, its likelihood with an exact gradient, multi-start.
+
+Design (see docs/fit.md):
+
+* :mod:`~coley.fit.problem`: a :class:`FitProblem` is a model, experiments (conditions whose
+  settings may name problem parameters), observables (expressions of states and parameters,
+  with a transformation and a noise model), a measurement table and the problem parameters
+  (scale, bounds, nominal value, estimated or fixed). ``problems()`` lists every problem.
+* :mod:`~coley.fit.sensitivity`: the forward sensitivity system, generated symbolically: a
+  coley model whose states are the model's states and their derivatives along chosen
+  directions (model parameters and initial values), with the jumps of the sensitivities at
+  doses and model events. It runs through the ordinary compiled kernels (lanes too).
+* :mod:`~coley.fit.objective`: the negative log-likelihood and its gradient, every experiment
+  one lane of one batched simulation.
+* :mod:`~coley.fit.optimize`: multi-start optimisation with scipy, results as data.
+* :mod:`~coley.fit.petab`: PEtab v1 problems read into fit problems.
+"""
+
+from coley.fit.objective import Objective, Prediction
+from coley.fit.optimize import FitResult, StartResult, fit
+from coley.fit.problem import (
+    Experiment,
+    FitParameter,
+    FitProblem,
+    NoiseDistribution,
+    Observable,
+    Scale,
+    Transform,
+)
+from coley.fit.sensitivity import SensitivityModel, sensitivity_model
+
+__all__ = [
+    "Experiment",
+    "FitParameter",
+    "FitProblem",
+    "FitResult",
+    "NoiseDistribution",
+    "Objective",
+    "Observable",
+    "Prediction",
+    "Scale",
+    "SensitivityModel",
+    "StartResult",
+    "Transform",
+    "fit",
+    "sensitivity_model",
+]
