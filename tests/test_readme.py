@@ -70,3 +70,8 @@ def test_fit_example_recovers_the_death_rate(monkeypatch: pytest.MonkeyPatch) ->
     exec(compile(code, str(README), "exec"), namespace)
     table = namespace["result"].table().set_index("parameter")  # type: ignore[attr-defined]
     assert table.loc["d", "ci95_low"] <= 0.0412 <= table.loc["d", "ci95_high"]
+    # and the profile likelihood's 95% interval (the README prints it)
+    profile = namespace["p"]
+    low, high = profile.interval  # type: ignore[attr-defined]
+    assert str(profile.label) == "identifiable"  # type: ignore[attr-defined]
+    assert low <= 0.0412 <= high

@@ -19,9 +19,15 @@ def fit(
     method: str = typer.Option("auto", "--method", help="auto, trf or lbfgsb."),
     resume: bool = typer.Option(False, "--resume", help="Keep the starts already in "
                                 "DIR/starts.jsonl and run the rest."),
+    profile: bool = typer.Option(False, "--profile", help="Then profile the likelihood of "
+                                 "every estimated parameter: likelihood-ratio intervals and "
+                                 "identifiability labels (profiles.csv, profiles.png)."),
+    sample: int = typer.Option(0, "--sample", help="Then sample the posterior with emcee "
+                               "for this many steps (posterior.csv, diagnostics in fit.json; "
+                               "needs coley[bayes])."),
 ) -> None:
     """Fit a model to measurements from many starts; write fit.json, parameters.csv,
-    simulations.csv and fit.png."""
+    simulations.csv and fit.png (and the profiles with --profile)."""
     from coley.errors import InvalidArgumentError
     from coley.experiment.files import read_document
     from coley.fit.runner import run_fit
@@ -39,16 +45,34 @@ def fit(
         fit_problem, n, s = loaded.problem, loaded.starts, loaded.seed
     n = n if starts is None else starts
     s = s if seed is None else seed
-    for name, value, low in (("--starts", n, 1), ("--seed", s, 0), ("--workers", workers, 1)):
+    for name, value, low in (("--starts", n, 1), ("--seed", s, 0), ("--workers", workers, 1),
+                             ("--sample", sample, 0)):
         if value < low:
             raise InvalidArgumentError(f"{name} must be >= {low}, got {value}.")
     result = run_fit(fit_problem, output, starts=n, seed=s, method=method, workers=workers,
-                     resume=resume, progress=True)
+                     resume=resume, progress=True, profile=profile, sample=sample)
     best = result.best
     typer.echo(f"{fit_problem.name}: best nll {result.nll:.6g} "
                f"({100 * result.fraction_at_best():.0f}% of {len(result.starts)} starts at the "
                f"best); {', '.join(f'{k} = {v:.4g}' for k, v in result.parameters.items())}"
                + ("" if best.converged else f" [best start did not converge: {best.message}]"),
                err=True)
-    typer.echo(f"wrote {output / 'fit.json'}, parameters.csv, simulations.csv, fit.png",
-               err=True)
+    if profile:
+        import pandas as pd
+
+        table = pd.read_csv(output / "parameters.csv")
+        for row in table.itertuples():
+            typer.echo(f"  {row.parameter}: {row.identifiability}, 95% profile interval "
+                       f"[{_end(row.profile_low)}, {_end(row.profile_high)}]", err=True)
+    typer.echo(f"wrote {output / 'fit.json'}, parameters.csv, simulations.csv, fit.png"
+               + (", profiles.csv, profiles.png" if profile else "")
+               + (", posterior.csv" if sample else "") + ", report.html", err=True)
+
+
+def _end(value: object) -> str:
+    """An interval end, or 'open' where the profile stays below the threshold."""
+    import math
+
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        return "open"
+    return f"{value:.4g}"

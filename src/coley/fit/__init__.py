@@ -13,11 +13,17 @@ Design (see docs/fit.md):
 * :mod:`~coley.fit.objective`: the negative log-likelihood and its gradient, every experiment
   one lane of one batched simulation.
 * :mod:`~coley.fit.optimize`: multi-start optimisation with scipy, results as data.
+* :mod:`~coley.fit.profile`: profile likelihoods and identifiability labels.
+* :mod:`~coley.fit.prior`: priors (PEtab's types); :mod:`~coley.fit.bayes`: posterior
+  sampling with emcee (extra ``bayes``).
 * :mod:`~coley.fit.petab`: PEtab v1 problems read into fit problems.
+* :mod:`~coley.fit.runner` and :mod:`~coley.fit.report`: a fit run into a folder, its report.
 """
 
+from coley.fit.bayes import Posterior, sample
 from coley.fit.objective import Objective, Prediction
 from coley.fit.optimize import FitResult, StartResult, fit
+from coley.fit.prior import Prior, PriorKind
 from coley.fit.problem import (
     Experiment,
     FitParameter,
@@ -27,6 +33,7 @@ from coley.fit.problem import (
     Scale,
     Transform,
 )
+from coley.fit.profile import Identifiability, Profile, profile
 from coley.fit.sensitivity import SensitivityModel, sensitivity_model
 
 __all__ = [
@@ -34,14 +41,21 @@ __all__ = [
     "FitParameter",
     "FitProblem",
     "FitResult",
+    "Identifiability",
     "NoiseDistribution",
     "Objective",
     "Observable",
+    "Posterior",
     "Prediction",
+    "Prior",
+    "PriorKind",
+    "Profile",
     "Scale",
     "SensitivityModel",
     "StartResult",
     "Transform",
     "fit",
+    "profile",
+    "sample",
     "sensitivity_model",
 ]

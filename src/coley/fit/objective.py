@@ -9,6 +9,13 @@ transformed scale ~ (lin, log, log10), ``0.5 log(2 pi sigma^2) + 0.5 ((y~ - h~) 
 Laplace ``log(2 sigma) + |y~ - h~| / sigma``, plus the Jacobian of the transformation (``log y``
 for log, ``log(y ln 10)`` for log10). ``chi2`` is the sum of squared weighted residuals.
 
+A censored measurement (column ``censoring``) contributes the probability of the reading lying
+beyond its limit ``L`` (Beal's M3 method): ``-log F((L~ - h~) / sigma)`` below a lower limit,
+``-log F((h~ - L~) / sigma)`` above an upper one, ``F`` the standard normal or Laplace CDF (no
+Jacobian term: a probability, not a density); ``chi2`` leaves those rows out. Parameters with
+priors add ``neg_log_prior`` (:mod:`coley.fit.prior`); the gradient is that of
+``nll + neg_log_prior``, the quantity the optimiser minimises.
+
 The gradient comes from forward sensitivities (:mod:`coley.fit.sensitivity`): every experiment is
 one subject (lane) of one batched simulation of the augmented model; the sensitivities along
 model parameters and initial values are chained with each experiment's map from problem
@@ -20,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -33,6 +41,7 @@ from coley.fit.problem import (
     Observable,
     Scale,
     Transform,
+    censoring_kind,
     placeholders,
     split_overrides,
 )
@@ -47,11 +56,15 @@ _LN10 = math.log(10.0)
 
 @dataclass(frozen=True)
 class Prediction:
-    """Simulated observables at the measurements: the measurement table with columns
-    ``simulation`` (h, untransformed), ``sigma`` and ``residual`` ((y~ - h~) / sigma), the
-    total ``nll``, ``chi2``, and ``gradient`` (d nll / d z, estimation scales) when asked."""
+    """Simulated observables at the measurements: ``simulation`` (h, untransformed),
+    ``sigma`` and ``residual`` ((y~ - h~) / sigma) per measurement row (and :attr:`table`,
+    the measurement table with those columns), the total ``nll``, ``chi2``, and ``gradient``
+    (d objective / d z, estimation scales) when asked."""
 
-    table: pd.DataFrame
+    measurements: pd.DataFrame
+    simulation: np.ndarray
+    sigma: np.ndarray
+    residual: np.ndarray
     nll: float
     chi2: float
     gradient: np.ndarray | None
@@ -59,11 +72,26 @@ class Prediction:
     message: str = ""
     residual_jacobian: np.ndarray | None = None
     """d residual / d z (measurements x estimated parameters), with the gradient."""
+    neg_log_prior: float = 0.0
+    """Minus the log prior density of the estimated parameters (0 without priors)."""
+
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """The measurement table with columns ``simulation``, ``sigma`` and ``residual``
+        (built on first use: an optimiser's evaluations do not pay for it)."""
+        return self.measurements.assign(simulation=self.simulation, sigma=self.sigma,
+                                        residual=self.residual)
 
     @property
     def llh(self) -> float:
         """The log-likelihood (minus ``nll``)."""
         return -self.nll
+
+    @property
+    def objective(self) -> float:
+        """What the optimiser minimises: ``nll + neg_log_prior`` (the negative log posterior,
+        unnormalised, where priors are given; else ``nll``)."""
+        return self.nll + self.neg_log_prior
 
 
 @dataclass
@@ -127,6 +155,7 @@ class Objective:
             self.sens = sensitivity_model(m, directions_p, directions_x)
         self._chain = self._chain_matrices(directions_p, directions_x)
         self._prepare_measurements()
+        self._prepare_preequilibration()
         self._formulas = {o.name: (self._compile(o, o.formula, "observable"),
                                    self._compile(o, o.noise, "noise"))
                           for o in problem.observables}
@@ -146,6 +175,77 @@ class Objective:
                     M[e, len(dp) + j, self._k[v]] = 1.0
         return M
 
+    def _prepare_preequilibration(self) -> None:
+        """Which experiments start from another's steady state, and, for the gradient, which
+        sensitivity direction carries each estimated parameter into the second phase."""
+        names = [e.name for e in self.experiments]
+        self.pre_of = {i: names.index(e.preequilibration)
+                       for i, e in enumerate(self.experiments) if e.preequilibration is not None}
+        self._carrier: dict[int, np.ndarray] = {}
+        if self.sens is None:
+            return
+        for e, pe in self.pre_of.items():
+            C_pre, C_e = self._chain[pe], self._chain[e]
+            carrier = np.full(C_e.shape[1], -1, dtype=np.int64)
+            for j in range(C_e.shape[1]):
+                hits = np.flatnonzero(C_e[:, j])
+                if hits.size:
+                    carrier[j] = hits[0]
+            lost = [self.estimated_names[j] for j in range(C_e.shape[1])
+                    if C_pre[:, j].any() and carrier[j] < 0]
+            if lost:
+                raise InvalidArgumentError(
+                    f"experiment {names[e]!r}: its pre-equilibration ({names[pe]!r}) depends "
+                    f"on estimated parameters {lost} that the experiment itself does not use; "
+                    "the gradient cannot carry them across (not supported). Let the "
+                    "experiment use them too, or fix them.")
+            self._carrier[e] = carrier
+
+    def _steady_states(self, q: np.ndarray, use_sens: bool
+                       ) -> tuple[dict[int, tuple[np.ndarray, np.ndarray | None]], list[str]]:
+        """The steady state (and its sensitivities along the estimated parameters, states x
+        estimated) of every pre-equilibration experiment: simulated until the augmented state
+        changes by less than 1e-6 relative (+ 1e-9) between t = 10^k and 10^(k+1)."""
+        out: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
+        failed: list[str] = []
+        pres = sorted(set(self.pre_of.values()))
+        if not pres:
+            return out, failed
+        m = self.model
+        n = len(m.states)
+        P, X0, follows = self._subjects(q, pres)
+        target: Model = self.sens.model if (use_sens and self.sens) else m
+        settings: dict[str, Any] = {name: P[:, j] for j, name in enumerate(m.parameter_names)}
+        settings |= {name: X0[:, j] for j, name in enumerate(m.state_names)}
+        if use_sens and self.sens is not None:
+            S0 = self.sens.initial_sensitivities(P, follows)
+            names = self.sens.model.state_names
+            for i in range(n):
+                for j in range(self.sens.index.shape[1]):
+                    settings[names[self.sens.index[i, j]]] = S0[:, i, j]
+        grid = np.r_[0.0, 10.0 ** np.arange(0, 9)]
+        res = simulate(target, settings, saveat=grid, solver=self.solver,
+                       workers=self.workers)
+        for r, pe in enumerate(pres):
+            name = self.experiments[pe].name
+            if res.status[r] < 0:
+                failed.append(f"pre-equilibration {name!r}: {res.messages[r]}")
+                continue
+            V = res.values[r]
+            step = np.abs(np.diff(V, axis=0)) <= 1e-6 * np.abs(V[1:]) + 1e-9
+            done = np.flatnonzero(step.all(axis=1))
+            if done.size == 0:
+                failed.append(f"pre-equilibration {name!r}: no steady state by t = "
+                              f"{grid[-1]:g} (the states still change); the condition must "
+                              "have a stable steady state")
+                continue
+            end = V[done[0] + 1]
+            sens = None
+            if use_sens and self.sens is not None:
+                sens = end[self.sens.index] @ self._chain[pe]  # (n, K): d x_ss / d theta
+            out[pe] = (end[:n], sens)
+        return out, failed
+
     def _prepare_measurements(self) -> None:
         df = self.problem.measurements.reset_index(drop=True)
         self.table = df
@@ -154,6 +254,12 @@ class Objective:
         self.time = df["time"].to_numpy(dtype=np.float64)
         self.value = df["value"].to_numpy(dtype=np.float64)
         self.obs_of_row = df["observable"].astype(str).to_numpy()
+        kinds = (df["censoring"].map(censoring_kind).to_numpy() if "censoring" in df.columns
+                 else np.full(len(df), ""))
+        # +1 below a lower limit, -1 above an upper limit, 0 an ordinary reading
+        self.censor = np.where(kinds == "left", 1.0, np.where(kinds == "right", -1.0, 0.0))
+        self.priors = [(k, p.prior) for k, p in enumerate(self.problem.estimated)
+                       if p.prior is not None]
         # groups of experiments simulated together: same schedule
         groups: dict[str, list[int]] = {}
         for i, e in enumerate(self.experiments):
@@ -253,16 +359,34 @@ class Objective:
         X = np.full((n_rows, n), np.nan)
         DX = np.zeros((n_rows, n, K)) if want else None  # d x / d theta (linear)
         Pm = np.zeros((n_rows, len(m.parameters)))
-        failed: list[str] = []
+        use_sens = want and self.sens is not None
+        steady, failed = self._steady_states(q, use_sens)
         for g, grid in zip(self.groups, self.grids, strict=True):
+            g = [e for e in g if e not in self.pre_of or self.pre_of[e] in steady]
+            if not g:
+                continue
             P, X0, follows = self._subjects(q, g)
-            use_sens = want and self.sens is not None
             target: Model = self.sens.model if (use_sens and self.sens) else m
+            # experiments after a pre-equilibration start from its steady state, except the
+            # states their own settings give
+            kept = {r: [i for i, s in enumerate(m.state_names) if s not in self._state_src[e]]
+                    for r, e in enumerate(g) if e in self.pre_of}
+            for r, rows_kept in kept.items():
+                X0[r, rows_kept] = steady[self.pre_of[g[r]]][0][rows_kept]
             settings: dict[str, Any] = {name: P[:, j] for j, name in enumerate(m.parameter_names)}
             settings |= {name: X0[:, j] for j, name in enumerate(m.state_names)}
             schedule: list[Jump | Infusion] = list(self.experiments[g[0]].schedule)
             if use_sens and self.sens is not None:
                 S0 = self.sens.initial_sensitivities(P, follows)
+                for r, rows_kept in kept.items():
+                    S_theta = steady[self.pre_of[g[r]]][1]
+                    carrier = self._carrier[g[r]]
+                    S0[r, rows_kept, :] = 0.0
+                    if S_theta is None:
+                        continue
+                    for j, d in enumerate(carrier):
+                        if d >= 0:
+                            S0[r, rows_kept, d] = S_theta[rows_kept, j]
                 idx = self.sens.index
                 names = self.sens.model.state_names
                 for i in range(n):
@@ -285,9 +409,32 @@ class Objective:
                     DX[rows] = np.einsum("tid,dk->tik", S[k], self._chain[e])
         if failed:
             nan = np.full(n_rows, np.nan)
-            table = self.table.assign(simulation=nan, sigma=nan, residual=nan)
-            return Prediction(table, math.inf, math.inf, None, False, "; ".join(failed))
-        return self._likelihood(z, q, X, DX, Pm, want)
+            return Prediction(self.table, nan, nan, nan, math.inf, math.inf, None, False,
+                              "; ".join(failed))
+        pred = self._likelihood(z, q, X, DX, Pm, want)
+        if not self.priors:
+            return pred
+        value, grad = self.prior(z)
+        if not math.isfinite(value):
+            return replace(pred, neg_log_prior=value, gradient=None, ok=False,
+                           message="the parameters lie outside a uniform prior's support")
+        return replace(pred, neg_log_prior=value,
+                       gradient=None if pred.gradient is None else pred.gradient + grad)
+
+    def prior(self, z: np.ndarray) -> tuple[float, np.ndarray]:
+        """Minus the log prior density at ``z`` and its gradient (estimation scales)."""
+        z = np.asarray(z, dtype=np.float64)
+        grad = np.zeros(z.size)
+        total = 0.0
+        for k, pr in self.priors:
+            if pr.on_estimation_scale:
+                v, d = pr.neg_log_density(float(z[k]))
+            else:
+                v, d = pr.neg_log_density(float(self.scales[k].to_linear(z[k])))
+                d *= float(self.scales[k].derivative(z[k]))
+            total += v
+            grad[k] = d
+        return total, grad
 
     def curves(self, z: np.ndarray, points: int = 200) -> pd.DataFrame:
         """Each (experiment, observable) of the measurements simulated at ``z`` on ``points``
@@ -399,9 +546,13 @@ class Objective:
             r = (yt - ht) / sigma
             nll_rows = np.where(laplace, np.log(2 * sigma) + np.abs(r),
                                 0.5 * np.log(2 * np.pi * sigma**2) + 0.5 * r**2) + jac
+        cens = self.censor != 0
+        if cens.any():
+            log_cdf, hazard = _censored(self.censor[cens] * r[cens], laplace[cens])
+            nll_rows[cens] = -log_cdf
         nll = float(np.sum(nll_rows))
-        chi2 = float(np.sum(r**2))
-        table = self.table.assign(simulation=h, sigma=sigma, residual=r)
+        chi2 = float(np.sum(r[~cens] ** 2))
+        arrays = (self.table, h, sigma, r)
         bad = ~np.isfinite(nll_rows) | ~(sigma > 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
@@ -410,7 +561,7 @@ class Objective:
                    + (" (noise must be > 0)" if not sigma[i] > 0 else
                       " (a log-scale observable must stay > 0)" if transform[i] != "lin"
                       else ""))
-            return Prediction(table, math.inf, chi2, None, False, msg)
+            return Prediction(*arrays, math.inf, chi2, None, False, msg)
         grad = None
         if dh is not None and ds is not None:
             with np.errstate(all="ignore"):
@@ -419,13 +570,32 @@ class Objective:
                 d_ht = np.where(laplace, -np.sign(r) / sigma, -r / sigma)  # d nll / d h~
                 d_sig = np.where(laplace, 1.0 / sigma - np.abs(r) / sigma,
                                  1.0 / sigma - r**2 / sigma)
+                if cens.any():  # nll = -log F(c r), c = +-1: d/dh~ = c f/F / sigma
+                    c = self.censor[cens]
+                    d_ht[cens] = c * hazard / sigma[cens]
+                    d_sig[cens] = c * hazard * r[cens] / sigma[cens]
             g_lin = (d_ht * dht) @ dh + d_sig @ ds
             scale = np.array([float(s.derivative(zk)) for s, zk in
                               zip(self.scales, z, strict=True)])
             grad = g_lin * scale
             rjac = (-(dht / sigma)[:, None] * dh - (r / sigma)[:, None] * ds) * scale[None, :]
-            return Prediction(table, nll, chi2, grad, True, residual_jacobian=rjac)
-        return Prediction(table, nll, chi2, grad, True)
+            return Prediction(*arrays, nll, chi2, grad, True, residual_jacobian=rjac)
+        return Prediction(*arrays, nll, chi2, grad, True)
+
+
+def _censored(x: np.ndarray, laplace: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log F(x) and f(x) / F(x) of the standard normal (or, where ``laplace``, the standard
+    Laplace) distribution, stable far in the tails."""
+    from scipy.special import log_ndtr
+
+    with np.errstate(all="ignore"):
+        log_f_normal = log_ndtr(x)
+        hazard_normal = np.exp(-0.5 * x**2 - 0.5 * math.log(2 * math.pi) - log_f_normal)
+        e = np.exp(-np.abs(x))
+        log_f_laplace = np.where(x < 0, x - math.log(2.0), np.log1p(-0.5 * e))
+        hazard_laplace = np.where(x < 0, 1.0, 0.5 * e / (1.0 - 0.5 * e))
+    return (np.where(laplace, log_f_laplace, log_f_normal),
+            np.where(laplace, hazard_laplace, hazard_normal))
 
 
 def _schedule_key(items: tuple[Jump | Infusion, ...]) -> str:

@@ -31,8 +31,9 @@ WATERFALL_TOLERANCE = 1.92
 
 @dataclass(frozen=True)
 class StartResult:
-    """One optimiser start: where it began and ended (estimation scales), its objective,
-    whether the optimiser reports convergence, and why it stopped."""
+    """One optimiser start: where it began and ended (estimation scales), its objective
+    (``nll``: the negative log-likelihood, plus the negative log prior where the problem has
+    priors), whether the optimiser reports convergence, and why it stopped."""
 
     index: int
     start: np.ndarray
@@ -118,7 +119,9 @@ class FitResult:
 
 def _least_squares_ok(problem: FitProblem, objective: Objective) -> bool:
     """True when nll = 0.5 * sum(residual^2) + constant: every noise model normal, no noise
-    level estimated."""
+    level estimated, no censored reading, no prior."""
+    if objective.priors or np.any(objective.censor != 0):
+        return False
     if any(o.distribution is not NoiseDistribution.NORMAL for o in problem.observables):
         return False
     est = set(objective.estimated_names)
@@ -133,67 +136,113 @@ def _least_squares_ok(problem: FitProblem, objective: Objective) -> bool:
     return True
 
 
-def _one_start(objective: Objective, z0: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-               method: str, max_iterations: int, index: int) -> StartResult:
+METHODS = ("auto", "trf", "lbfgsb")
+
+
+def check_method(method: str) -> None:
+    """Raise unless ``method`` is one of :data:`METHODS`."""
+    if method not in METHODS:
+        raise InvalidArgumentError(f"fit: method must be 'auto', 'trf' or 'lbfgsb', got "
+                                   f"{method!r}.")
+
+
+def choose_method(problem: FitProblem, objective: Objective, method: str) -> str:
+    """The optimiser for ``method``: ``"trf"`` or ``"lbfgsb"`` (``"auto"``: least squares
+    where the negative log-likelihood is a sum of squares, else L-BFGS-B)."""
+    check_method(method)
+    ls_ok = _least_squares_ok(problem, objective)
+    if method == "trf" and not ls_ok:
+        raise InvalidArgumentError(
+            "fit: method 'trf' (least squares) needs normal noise with noise levels that are "
+            "not estimated; use method 'lbfgsb' or 'auto'.")
+    return "trf" if (method == "auto" and ls_ok) or method == "trf" else "lbfgsb"
+
+
+def run_start(objective: Objective, z0: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+               method: str, max_iterations: int, index: int,
+               free: np.ndarray | None = None) -> StartResult:
+    """Optimise from ``z0``; with ``free`` (a boolean mask) only those components move, the
+    others stay at their ``z0`` values (a profile likelihood point)."""
     from scipy import optimize as sopt  # here, not at import coley (CLI start-up)
 
     t0 = time.perf_counter()
     count = [0]
     reasons: list[str] = []
     cache: dict[bytes, Prediction] = {}
+    base = np.asarray(z0, dtype=np.float64)
+    mask = np.ones(base.size, dtype=bool) if free is None else np.asarray(free, dtype=bool)
 
-    def ev(z: np.ndarray) -> Prediction:
-        key = np.asarray(z, dtype=np.float64).tobytes()
+    def full(y: np.ndarray) -> np.ndarray:
+        z = base.copy()
+        z[mask] = y
+        return z
+
+    def ev(y: np.ndarray) -> Prediction:
+        key = np.asarray(y, dtype=np.float64).tobytes()
         if key not in cache:
             count[0] += 1
             cache.clear()
-            cache[key] = objective.evaluate(np.asarray(z, dtype=np.float64), gradient=True)
+            cache[key] = objective.evaluate(full(np.asarray(y, dtype=np.float64)),
+                                            gradient=True)
             if not cache[key].ok:
                 reasons.append(cache[key].message)
         return cache[key]
 
     try:
-        if method == "trf":
+        if not mask.any():  # a one-parameter profile: nothing to optimise
+            x, converged, message = base, True, "no free parameter"
+        elif method == "trf":
             def fun(z: np.ndarray) -> np.ndarray:
                 p = ev(z)
-                r = p.table["residual"].to_numpy()
+                r = p.residual
                 return np.where(np.isfinite(r), r, 1e150) if not p.ok else r
 
             def jac(z: np.ndarray) -> np.ndarray:
                 p = ev(z)
                 if p.residual_jacobian is None:
                     return np.zeros((objective.time.size, z.size))
-                return p.residual_jacobian
+                return p.residual_jacobian[:, mask]
 
-            res = sopt.least_squares(fun, z0, jac=jac, bounds=(lo, hi), method="trf",
-                                     max_nfev=max_iterations, x_scale="jac")
-            x = res.x
+            res = sopt.least_squares(fun, base[mask], jac=jac, bounds=(lo[mask], hi[mask]),
+                                     method="trf", max_nfev=max_iterations, x_scale="jac")
+            x = full(res.x)
             converged = bool(res.status > 0)
             message = str(res.message)
         else:
+            good: list[tuple[np.ndarray, float]] = []
+            width = np.where(hi[mask] > lo[mask], hi[mask] - lo[mask], 1.0)
+
             def f_and_g(z: np.ndarray) -> tuple[float, np.ndarray]:
                 p = ev(z)
-                if not p.ok or p.gradient is None:
-                    return 1e300, np.zeros_like(z)
-                return p.nll, p.gradient
+                if p.ok and p.gradient is not None and math.isfinite(p.objective):
+                    good[:] = [(np.array(z, dtype=np.float64), p.objective)]
+                    return p.objective, p.gradient[mask]
+                if not good:
+                    return math.inf, np.zeros_like(z)
+                # a failed point: a steep finite wall around the last good one, so that the
+                # line search backtracks (scipy's L-BFGS-B stops on an infinite value)
+                zg, fg = good[0]
+                d = (np.asarray(z) - zg) / width
+                wall = 1e3 * (1.0 + abs(fg))
+                return fg + wall * (1.0 + float(d @ d)), 2.0 * wall * d / width
 
-            res = sopt.minimize(f_and_g, z0, jac=True, method="L-BFGS-B",
-                                bounds=list(zip(lo, hi, strict=True)),
+            res = sopt.minimize(f_and_g, base[mask], jac=True, method="L-BFGS-B",
+                                bounds=list(zip(lo[mask], hi[mask], strict=True)),
                                 options={"maxiter": max_iterations})
-            x = res.x
+            x = full(res.x)
             converged = bool(res.success)
             message = str(res.message)
         final = objective.evaluate(x, gradient=False)
-        nll = final.nll if final.ok else math.inf
+        nll = final.objective if final.ok else math.inf
         if not final.ok:
             converged = False
             message = f"ended where the objective is not finite: {final.message}"
         elif reasons and not converged:
             message += f" (non-finite objective on the way: {reasons[0]})"
     except Exception as exc:  # a failing start is data, never a crash of the fit
-        x, nll, converged = np.asarray(z0, dtype=np.float64), math.inf, False
+        x, nll, converged = base, math.inf, False
         message = f"{type(exc).__name__}: {exc}"
-    return StartResult(index, np.asarray(z0, dtype=np.float64), np.asarray(x), float(nll),
+    return StartResult(index, base, np.asarray(x), float(nll),
                        converged, message, count[0], time.perf_counter() - t0)
 
 
@@ -254,16 +303,9 @@ def fit(problem: FitProblem, *, starts: int = 10, seed: int = 0, method: str = "
     """
     if isinstance(starts, bool) or not isinstance(starts, int) or starts < 1:
         raise InvalidArgumentError(f"fit: starts must be an int >= 1, got {starts!r}.")
-    if method not in ("auto", "trf", "lbfgsb"):
-        raise InvalidArgumentError(f"fit: method must be 'auto', 'trf' or 'lbfgsb', got "
-                                   f"{method!r}.")
+    check_method(method)
     obj = objective if objective is not None else Objective(problem, workers=workers)
-    ls_ok = _least_squares_ok(problem, obj)
-    if method == "trf" and not ls_ok:
-        raise InvalidArgumentError(
-            "fit: method 'trf' (least squares) needs normal noise with noise levels that are "
-            "not estimated; use method 'lbfgsb' or 'auto'.")
-    chosen = "trf" if (method == "auto" and ls_ok) or method == "trf" else "lbfgsb"
+    chosen = choose_method(problem, obj, method)
     lo, hi = problem.bounds()
     done = {r.index: r for r in completed}
     results = []
@@ -275,7 +317,7 @@ def fit(problem: FitProblem, *, starts: int = 10, seed: int = 0, method: str = "
                     f"{z0.tolist()}; it belongs to another problem, seed or start count.")
             results.append(done[i])
             continue
-        r = _one_start(obj, z0, lo, hi, chosen, max_iterations, i)
+        r = run_start(obj, z0, lo, hi, chosen, max_iterations, i)
         results.append(r)
         if progress is not None:
             progress(r)
@@ -286,11 +328,15 @@ def fit(problem: FitProblem, *, starts: int = 10, seed: int = 0, method: str = "
 
 
 __all__ = [
+    "METHODS",
     "WATERFALL_TOLERANCE",
     "FitResult",
     "StartResult",
+    "check_method",
+    "choose_method",
     "fit",
     "hessian",
+    "run_start",
     "standard_errors",
     "start_points",
 ]

@@ -17,7 +17,12 @@ PEtab problems map onto it one to one:
   ``noiseParameter{k}_{obs}`` are replaced by the measurement row's values (numbers or problem
   parameter names, ``;``-separated).
 * the **measurements** (a table): ``experiment``, ``observable``, ``time`` (model time units),
-  ``value``; optional ``observable_parameters`` and ``noise_parameters``.
+  ``value``; optional ``observable_parameters``, ``noise_parameters`` and ``censoring``:
+  ``left`` where the reading is below a limit of quantification (``value`` is the limit; the
+  likelihood is the probability of a reading below it, Beal's M3 method, J Pharmacokinet
+  Pharmacodyn 2001, 28:481), ``right`` where it is above an upper limit, empty otherwise.
+* a parameter may carry a :class:`~coley.fit.prior.Prior` (PEtab's prior types); the optimiser
+  then minimises the negative log posterior.
 
 :meth:`FitProblem.problems` lists every problem (unknown names, negative noise, bounds that
 exclude the nominal value, measurements for missing experiments); :meth:`FitProblem.check`
@@ -41,6 +46,7 @@ from sympy.parsing.sympy_parser import parse_expr, standard_transformations
 
 from coley.errors import InvalidArgumentError, suggest
 from coley.experiment.problems import raise_problems
+from coley.fit.prior import Prior
 from coley.model.model import Model
 from coley.solve.schedule import Infusion, Jump
 
@@ -119,9 +125,13 @@ class FitParameter:
     scale: Scale | str = Scale.LIN
     estimate: bool = True
     unit: str = ""
+    prior: Prior | None = None
 
     def __post_init__(self) -> None:
         where = f"fit parameter {self.name!r}"
+        if self.prior is not None and not isinstance(self.prior, Prior):
+            raise InvalidArgumentError(f"{where}: prior must be a coley.fit.prior.Prior, got "
+                                       f"{type(self.prior).__name__}.")
         if not isinstance(self.name, str) or not re.match(r"^[A-Za-z_]\w*$", self.name):
             raise InvalidArgumentError(f"fit parameter name {self.name!r} is not an identifier; "
                                        "use letters, digits and underscores.")
@@ -148,6 +158,10 @@ class FitParameter:
             raise InvalidArgumentError(
                 f"{where}: nominal = {nominal} is outside the bounds [{lo}, {hi}]; move the "
                 "nominal value (the default start) inside them or widen the bounds.")
+        if self.prior is not None and self.prior.needs_positive and lo <= 0:
+            raise InvalidArgumentError(
+                f"{where}: a {self.prior.kind} prior needs positive values; the lower bound "
+                f"is {lo}. Use a positive lower bound or a normal or Laplace prior.")
         object.__setattr__(self, "lower", lo)
         object.__setattr__(self, "upper", hi)
 
@@ -186,7 +200,8 @@ class Observable:
 class Experiment:
     """One experimental condition: ``settings`` ({model parameter or state: number or problem
     parameter name}) and ``schedule`` items, simulated from t = 0. ``preequilibration`` names
-    an experiment simulated to steady state first (not supported yet: a clear error)."""
+    an experiment (no schedule) run to its steady state first: this one then starts from that
+    state, except for the states its own settings give (PEtab's pre-equilibration)."""
 
     name: str
     settings: Mapping[str, float | str] = field(default_factory=dict)
@@ -200,7 +215,9 @@ class Experiment:
 
 #: Measurement table columns: required, then optional.
 REQUIRED_COLUMNS = ("experiment", "observable", "time", "value")
-OPTIONAL_COLUMNS = ("observable_parameters", "noise_parameters")
+OPTIONAL_COLUMNS = ("observable_parameters", "noise_parameters", "censoring")
+#: Values of the ``censoring`` column (empty or NaN: not censored).
+CENSORING = ("left", "right")
 
 _FUNCTIONS: dict[str, Any] = {
     "exp": sp.exp, "log": sp.log, "ln": sp.log, "log10": lambda x: sp.log(x, 10),
@@ -352,9 +369,15 @@ class FitProblem:
                     out.append(f"experiment {e.name!r}: setting {key} = {value!r} must be a "
                                "finite number or a problem parameter name.")
             if e.preequilibration is not None:
-                out.append(f"experiment {e.name!r}: pre-equilibration ({e.preequilibration!r}) "
-                           "is not supported yet; simulate the pre-equilibration condition "
-                           "long enough and give its end state as settings instead.")
+                pre = next((x for x in self.experiments if x.name == e.preequilibration), None)
+                if pre is None:
+                    out.append(f"experiment {e.name!r}: pre-equilibration "
+                               f"{e.preequilibration!r} names no experiment."
+                               f"{suggest(e.preequilibration, exp_names)}")
+                elif pre.preequilibration is not None or pre.schedule:
+                    out.append(f"experiment {e.name!r}: its pre-equilibration "
+                               f"{pre.name!r} must have no schedule and no pre-equilibration "
+                               "of its own (it is run to a steady state).")
         obs_names = [o.name for o in self.observables]
         if len(set(obs_names)) != len(obs_names):
             out.append("observables: a name is used twice.")
@@ -412,7 +435,14 @@ class FitProblem:
         if bad_log.size:
             out.append(f"measurements: rows {bad_log[:5].tolist()} have values <= 0 for an "
                        "observable on a log scale; remove them or use transform = 'lin'.")
-        for col in OPTIONAL_COLUMNS:
+        if "censoring" in df.columns:
+            for i, value in enumerate(df["censoring"]):
+                if censoring_kind(value) not in ("", *CENSORING):
+                    out.append(f"measurements: row {i} censoring = {value!r}; use 'left' "
+                               "(below a limit of quantification, value = the limit), 'right' "
+                               "(above an upper limit) or leave it empty.")
+                    break
+        for col in ("observable_parameters", "noise_parameters"):
             if col not in df.columns:
                 continue
             for i, value in enumerate(df[col]):
@@ -434,11 +464,19 @@ class FitProblem:
         return self
 
 
+def censoring_kind(value: Any) -> str:
+    """A ``censoring`` cell as ``""``, ``"left"`` or ``"right"`` (anything else as given)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = str(value).strip().lower()
+    return "" if text in ("", "none", "nan") else text
+
+
 def measurement_table(rows: Sequence[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
     """A measurement table from rows ``{experiment, observable, time, value, ...}``."""
     return rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
 
 
-__all__ = ["REQUIRED_COLUMNS", "Experiment", "FitParameter", "FitProblem", "NoiseDistribution",
-           "Observable", "Scale", "Transform", "measurement_table", "placeholders",
-           "split_overrides"]
+__all__ = ["CENSORING", "REQUIRED_COLUMNS", "Experiment", "FitParameter", "FitProblem",
+           "NoiseDistribution", "Observable", "Scale", "Transform", "censoring_kind",
+           "measurement_table", "placeholders", "split_overrides"]

@@ -26,6 +26,10 @@
     upper = 0.4
     nominal = 0.04
     scale = "log10"
+    prior = { kind = "logNormal", a = -3.2, b = 0.5 }   # optional (coley.fit.prior)
+
+A ``censoring`` column in the measurement table marks readings below (``left``) or above
+(``right``) a limit of quantification, the value being the limit.
 
 :func:`problems` lists every problem of a file (schema, then the fit problem's own checks);
 :func:`load_fit` returns the :class:`FitFile` or raises them together.
@@ -44,6 +48,7 @@ from coley.errors import CoLeyError, InvalidArgumentError
 from coley.experiment.files import check_input_file, read_document
 from coley.experiment.problems import raise_problems
 from coley.experiment.schema import Strict
+from coley.fit.prior import Prior
 from coley.fit.problem import Experiment, FitParameter, FitProblem, Observable
 from coley.model.model import Model
 from coley.solve.schedule import Jump
@@ -72,6 +77,15 @@ class ObservableTable(Strict):
     distribution: Literal["normal", "laplace"] = "normal"
 
 
+class PriorTable(Strict):
+    """``prior = { kind, a, b }``: PEtab's prior types (:mod:`coley.fit.prior`)."""
+
+    kind: Literal["uniform", "normal", "laplace", "logNormal", "logLaplace",
+                  "parameterScaleUniform", "parameterScaleNormal", "parameterScaleLaplace"]
+    a: float
+    b: float
+
+
 class ParameterTable(Strict):
     name: str
     lower: float
@@ -80,6 +94,7 @@ class ParameterTable(Strict):
     scale: Literal["lin", "log", "log10"] = "lin"
     estimate: bool = True
     unit: str = ""
+    prior: PriorTable | None = None
 
 
 class FitSpec(Strict):
@@ -157,8 +172,9 @@ def _build_all(spec: FitSpec, path: Path) -> tuple[FitProblem, list[str]]:
     parameters = []
     for p in spec.parameter:
         try:
+            prior = None if p.prior is None else Prior(p.prior.kind, p.prior.a, p.prior.b)
             parameters.append(FitParameter(p.name, p.lower, p.upper, p.nominal, p.scale,
-                                           p.estimate, p.unit))
+                                           p.estimate, p.unit, prior))
         except InvalidArgumentError as exc:
             found.append(str(exc))
             parameters.append(FitParameter(p.name, p.lower, p.upper, p.nominal, p.scale,
