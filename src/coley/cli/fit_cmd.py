@@ -16,6 +16,8 @@ def fit(
                                "file's, else 10)."),
     seed: int = typer.Option(None, "--seed", help="Seed of the start points."),
     workers: int = typer.Option(1, "--workers", help="Threads per simulation."),
+    processes: int = typer.Option(1, "--processes", help="Starts run at once, each in its "
+                                  "own process (the result does not depend on it)."),
     method: str = typer.Option("auto", "--method", help="auto, trf or lbfgsb."),
     resume: bool = typer.Option(False, "--resume", help="Keep the starts already in "
                                 "DIR/starts.jsonl and run the rest."),
@@ -46,11 +48,12 @@ def fit(
     n = n if starts is None else starts
     s = s if seed is None else seed
     for name, value, low in (("--starts", n, 1), ("--seed", s, 0), ("--workers", workers, 1),
-                             ("--sample", sample, 0)):
+                             ("--sample", sample, 0), ("--processes", processes, 1)):
         if value < low:
             raise InvalidArgumentError(f"{name} must be >= {low}, got {value}.")
     result = run_fit(fit_problem, output, starts=n, seed=s, method=method, workers=workers,
-                     resume=resume, progress=True, profile=profile, sample=sample)
+                     resume=resume, progress=True, profile=profile, sample=sample,
+                     processes=processes)
     best = result.best
     typer.echo(f"{fit_problem.name}: best nll {result.nll:.6g} "
                f"({100 * result.fraction_at_best():.0f}% of {len(result.starts)} starts at the "

@@ -154,6 +154,7 @@ class Objective:
         if gradient and (directions_p or directions_x):
             self.sens = sensitivity_model(m, directions_p, directions_x)
         self._chain = self._chain_matrices(directions_p, directions_x)
+        self._holder_cache: dict[tuple[int, str, bytes], tuple[np.ndarray, np.ndarray]] = {}
         self._prepare_measurements()
         self._prepare_preequilibration()
         self._formulas = {o.name: (self._compile(o, o.formula, "observable"),
@@ -506,10 +507,28 @@ class Objective:
                        ) -> tuple[np.ndarray, np.ndarray]:
         """Placeholder values (R, nh) of ``rows`` and their derivatives (R, nh, K)."""
         K = len(self.estimated_names)
-        Hv = np.zeros((rows.size, len(f.holders)))
-        Hd = np.zeros((rows.size, len(f.holders), K))
         if not f.holders:
-            return Hv, Hd
+            return np.zeros((rows.size, 0)), np.zeros((rows.size, 0, K))
+        base, named = self._holder_layout(f, rows, col)
+        Hv = base.copy()
+        Hd = np.zeros((rows.size, len(f.holders), K))
+        if named.size:
+            Hv[named[:, 0], named[:, 1]] = q[named[:, 2]]
+            est = named[named[:, 3] >= 0]
+            Hd[est[:, 0], est[:, 1], est[:, 3]] = 1.0
+        return Hv, Hd
+
+    def _holder_layout(self, f: _Formula, rows: np.ndarray, col: str
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """The measurement rows' placeholder items, parsed once: numbers (R, nh) and, for
+        items naming a problem parameter, rows of (row, placeholder, q index, estimated
+        index or -1)."""
+        key = (id(f), col, rows.tobytes())
+        cache = self._holder_cache
+        if key in cache:
+            return cache[key]
+        base = np.zeros((rows.size, len(f.holders)))
+        named: list[tuple[int, int, int, int]] = []
         values = self.table[col] if col in self.table.columns else None
         for r, i in enumerate(rows):
             items = split_overrides(values.iloc[i]) if values is not None else []
@@ -522,12 +541,12 @@ class Objective:
                     f"{f.holders}. Give one value per placeholder, ';'-separated.")
             for k, item in enumerate(items):
                 if isinstance(item, str):
-                    Hv[r, k] = q[self.q_names.index(item)]
-                    if item in self._k:
-                        Hd[r, k, self._k[item]] = 1.0
+                    named.append((r, k, self.q_names.index(item), self._k.get(item, -1)))
                 else:
-                    Hv[r, k] = item
-        return Hv, Hd
+                    base[r, k] = item
+        layout = (base, np.array(named, dtype=np.int64).reshape(-1, 4))
+        cache[key] = layout
+        return layout
 
     def _assemble(self, z: np.ndarray, h: np.ndarray, sigma: np.ndarray,
                   dh: np.ndarray | None, ds: np.ndarray | None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -289,26 +289,56 @@ def start_points(problem: FitProblem, n: int, seed: int, *, nominal_first: bool 
     return np.array(rows[:n])
 
 
+#: The objective and settings a forked start process inherits (see :func:`fit`).
+_FORKED: dict[str, Any] = {}
+
+
+def _forked_start(item: tuple[int, np.ndarray]) -> StartResult:
+    i, z0 = item
+    f = _FORKED
+    return run_start(f["objective"], z0, f["lo"], f["hi"], f["method"], f["max_iterations"], i)
+
+
+def _run_parallel(obj: Objective, todo: list[tuple[int, np.ndarray]], lo: np.ndarray,
+                  hi: np.ndarray, method: str, max_iterations: int, processes: int
+                  ) -> Iterator[StartResult]:
+    """Starts in ``processes`` forked processes (they inherit the compiled objective), in the
+    order they finish."""
+    import multiprocessing
+
+    _FORKED.update(objective=obj, lo=lo, hi=hi, method=method, max_iterations=max_iterations)
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            yield from pool.imap_unordered(_forked_start, todo)
+    finally:
+        _FORKED.clear()
+
+
 def fit(problem: FitProblem, *, starts: int = 10, seed: int = 0, method: str = "auto",
         max_iterations: int = 1000, nominal_first: bool = True, workers: int = 1,
-        objective: Objective | None = None,
+        processes: int = 1, objective: Objective | None = None,
         progress: Callable[[StartResult], None] | None = None,
         completed: Sequence[StartResult] = ()) -> FitResult:
     """Fit ``problem`` from ``starts`` starting points (see the module docstring).
 
     ``method``: ``"auto"``, ``"trf"`` (least squares; normal noise with fixed noise levels only)
-    or ``"lbfgsb"``. ``progress`` is called with each finished start; ``completed`` holds
-    starts already run (a resumed fit: the start points depend only on ``seed`` and
-    ``starts``, so those indices are not run again).
+    or ``"lbfgsb"``. ``workers``: threads per simulation; ``processes``: starts run in that
+    many forked processes at once (Linux and macOS; each start's result depends only on its
+    start point, so the fit is the same for any number). ``progress`` is called with each
+    finished start; ``completed`` holds starts already run (a resumed fit: the start points
+    depend only on ``seed`` and ``starts``, so those indices are not run again).
     """
     if isinstance(starts, bool) or not isinstance(starts, int) or starts < 1:
         raise InvalidArgumentError(f"fit: starts must be an int >= 1, got {starts!r}.")
+    if isinstance(processes, bool) or not isinstance(processes, int) or processes < 1:
+        raise InvalidArgumentError(f"fit: processes must be an int >= 1, got {processes!r}.")
     check_method(method)
     obj = objective if objective is not None else Objective(problem, workers=workers)
     chosen = choose_method(problem, obj, method)
     lo, hi = problem.bounds()
     done = {r.index: r for r in completed}
     results = []
+    todo: list[tuple[int, np.ndarray]] = []
     for i, z0 in enumerate(start_points(problem, starts, seed, nominal_first=nominal_first)):
         if i in done:
             if not np.array_equal(done[i].start, z0):
@@ -316,8 +346,17 @@ def fit(problem: FitProblem, *, starts: int = 10, seed: int = 0, method: str = "
                     f"fit: completed start {i} began at {done[i].start.tolist()}, not at "
                     f"{z0.tolist()}; it belongs to another problem, seed or start count.")
             results.append(done[i])
-            continue
-        r = run_start(obj, z0, lo, hi, chosen, max_iterations, i)
+        else:
+            todo.append((i, z0))
+    import multiprocessing
+
+    forking = (processes > 1 and len(todo) > 1
+               and "fork" in multiprocessing.get_all_start_methods())
+    runs: Iterable[StartResult] = (
+        _run_parallel(obj, todo, lo, hi, chosen, max_iterations, min(processes, len(todo)))
+        if forking else (run_start(obj, z0, lo, hi, chosen, max_iterations, i)
+                         for i, z0 in todo))
+    for r in runs:
         results.append(r)
         if progress is not None:
             progress(r)

@@ -74,7 +74,8 @@ def _read_starts(path: Path, header: dict[str, Any], names: tuple[str, ...]
 
 def run_fit(problem: FitProblem, out_dir: str | Path, *, starts: int = 10, seed: int = 0,
             method: str = "auto", workers: int = 1, resume: bool = False,
-            progress: bool = False, profile: bool = False, sample: int = 0) -> FitResult:
+            progress: bool = False, profile: bool = False, sample: int = 0,
+            processes: int = 1) -> FitResult:
     """Fit ``problem`` and write the results to ``out_dir`` (module docstring)."""
     out = output_folder(out_dir, what="fit output folder")
     objective = Objective(problem, workers=workers)
@@ -103,7 +104,7 @@ def run_fit(problem: FitProblem, out_dir: str | Path, *, starts: int = 10, seed:
 
         try:
             result = fit(problem, starts=starts, seed=seed, method=method, objective=objective,
-                         progress=done, completed=completed)
+                         progress=done, completed=completed, processes=processes)
         finally:
             if bar is not None:
                 bar.stop()
