@@ -174,6 +174,7 @@ def sensitivity_model(model: Model, parameters: Sequence[str] = (),
         model, name=f"{model.name}_sens", title=f"{model.title} with forward sensitivities",
         states=tuple(states), equations=equations, expressions={}, events=tuple(events),
         initial_assignments=dict(model.initial_assignments), readouts=(), hooks=(),
+        jacobian_block=len(model.states),
     )
     return SensitivityModel(model, params, inits, augmented)
 

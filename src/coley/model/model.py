@@ -116,6 +116,10 @@ class Model:
     readouts: tuple[Readout, ...] = ()
     hazard_states: tuple[str, ...] = ()
     initial_assignments: Mapping[str, str | sp.Expr] = field(default_factory=dict)
+    jacobian_block: int = 0
+    """When > 0: the states are a base block of this many states followed by blocks of the
+    same size whose Jacobian is block lower-triangular with the base block's Jacobian on every
+    diagonal block (a forward-sensitivity system); solvers may use the structure."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "states", tuple(self.states))
@@ -140,6 +144,11 @@ class Model:
         check_name("model", self.name)
         if not self.states:
             raise self._fail("declares no states; a model needs at least one state.")
+        block = self.jacobian_block
+        if (isinstance(block, bool) or not isinstance(block, int) or block < 0
+                or (block and len(self.states) % block)):
+            raise self._fail(f"jacobian_block = {block!r} must be 0 or a divisor of the "
+                             f"{len(self.states)} states.")
         kinds: dict[str, str] = {}
         groups: list[tuple[str, Iterable[State | Parameter | Input]]] = [
             ("state", self.states), ("parameter", self.parameters), ("input", self.inputs),
@@ -492,6 +501,14 @@ class Model:
     def jacobian(self) -> sp.Matrix:
         """The exact Jacobian d(rhs_i)/d(state_j)."""
         ys = [self.symbols[s] for s in self.state_names]
+        return sp.Matrix(self.rhs).jacobian(ys)
+
+    @cached_property
+    def block_jacobian(self) -> sp.Matrix:
+        """d(rhs_i)/d(state_j) for the base block's states j only (:attr:`jacobian_block`
+        columns): with the block structure, the rest of the Jacobian is zero or a copy of its
+        first rows."""
+        ys = [self.symbols[s] for s in self.state_names[:self.jacobian_block]]
         return sp.Matrix(self.rhs).jacobian(ys)
 
     @cached_property

@@ -90,7 +90,7 @@ def model_structure(model: Model) -> str:
     return hashlib.sha256(repr((
         model.name, model.state_names, model.parameter_names,
         tuple(i.name for i in model.inputs), tuple(sp.srepr(e) for e in model.rhs),
-        repr(model.events),
+        repr(model.events), model.jacobian_block,
     )).encode()).hexdigest()
 
 

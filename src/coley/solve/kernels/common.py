@@ -9,6 +9,7 @@ from coley.solve.kernels.header import (
     DISC_STATE,
     HAS_MEVENTS,
     HAS_SWITCH,
+    JAC_BLOCK,
     MEV_EQ,
     MEV_GE,
     MEV_GT,
@@ -51,7 +52,9 @@ def lu_factor(A, piv):
     # I/(h*gamma) - J is the natural pivot, and keeping it keeps a state that is exactly 0
     # with a zero right-hand side (an extinct population) exactly 0: a row swap would seed it
     # with round-off, which an unstable zero state amplifies (BioModels 746: 75/day).
-    n = N_STATES
+    # With a block-structured Jacobian (JAC_BLOCK > 0) only the base block is factored: every
+    # diagonal block of the matrix equals it, and lu_solve substitutes block by block.
+    n = JAC_BLOCK if JAC_BLOCK > 0 else N_STATES
     for k in range(n):
         m = k
         big = abs(A[k, k])
@@ -85,23 +88,42 @@ def lu_factor(A, piv):
 def lu_solve(A, piv, b):
     # Solve A x = b in place, with the factors from lu_factor. (b is a row such as k[2]: an
     # array, not an index, so that numba compiles this once, not once per literal index.)
-    n = N_STATES
+    # Block-structured (JAC_BLOCK > 0): the base block first, then each later block with its
+    # right-hand side less its first-block-column coupling, A[block, base] x_base (those
+    # entries are untouched by lu_factor), all with the base block's factors.
+    if JAC_BLOCK > 0:
+        nb = JAC_BLOCK
+        lu_solve_range(A, piv, b, 0, nb)
+        for off in range(nb, N_STATES, nb):
+            for i in range(nb):
+                s = b[off + i]
+                for j in range(nb):
+                    s -= A[off + i, j] * b[j]
+                b[off + i] = s
+            lu_solve_range(A, piv, b, off, nb)
+    else:
+        lu_solve_range(A, piv, b, 0, N_STATES)
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def lu_solve_range(A, piv, b, off, n):
+    # b[off:off + n] <- (the factored n x n leading block of A)^-1 b[off:off + n]
     for k in range(n):
         m = piv[k]
         if m != k:
-            tmp = b[k]
-            b[k] = b[m]
-            b[m] = tmp
+            tmp = b[off + k]
+            b[off + k] = b[off + m]
+            b[off + m] = tmp
     for i in range(1, n):
-        s = b[i]
+        s = b[off + i]
         for j in range(i):
-            s -= A[i, j] * b[j]
-        b[i] = s
+            s -= A[i, j] * b[off + j]
+        b[off + i] = s
     for i in range(n - 1, -1, -1):
-        s = b[i]
+        s = b[off + i]
         for j in range(i + 1, n):
-            s -= A[i, j] * b[j]
-        b[i] = s * A[i, i]
+            s -= A[i, j] * b[off + j]
+        b[off + i] = s * A[i, i]
 
 
 @njit(cache=True, nogil=True, error_model='numpy')

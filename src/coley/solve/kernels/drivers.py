@@ -72,7 +72,7 @@ def solve_one(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, ev_
     ft = np.zeros(n)
     k = np.empty((7, n))
     cont = np.zeros((5, n))
-    J = np.empty((n, n))
+    J = np.zeros((n, n))  # zeroed: a block-structured jac writes only its nonzero blocks
     W = np.empty((n, n))
     piv = np.empty(n, dtype=np.int64)
     mtimes = np.full(N_MEVENTS, np.nan)

@@ -22,6 +22,7 @@ Array = np.ndarray
 
 # ---- sizes and flags of the model
 N_STATES = 1
+JAC_BLOCK = 0  # > 0: block lower-triangular Jacobian with repeated diagonal blocks (Model)
 HAS_TIME = False
 LANES = 8
 

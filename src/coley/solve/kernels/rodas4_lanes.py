@@ -32,6 +32,7 @@ from coley.solve.kernels.header import (
     HAS_MEVENTS,
     HAS_SWITCH,
     HAS_TIME,
+    JAC_BLOCK,
     LANES,
     MEV_INITIAL,
     N_MEVENTS,
@@ -601,25 +602,42 @@ def solve_lanes(t_out, y0, p, u0, dt_, dkind, didx, dop, dval, ev_idx, ev_thr, e
 @njit(cache=True, nogil=True, error_model='numpy')
 def lanes_solve(WL, PIV, B):
     # Solve WL[:, :, l] x = B[:, l] in place for every lane (factors from lu_factor); B is a
-    # stage such as KS[2] (an array, not an index: numba compiles this once).
-    n = N_STATES
+    # stage such as KS[2] (an array, not an index: numba compiles this once). With a
+    # block-structured Jacobian (JAC_BLOCK > 0) block by block, as lu_solve does.
     for l in range(LANES):
-        for k in range(n):
-            m = PIV[k, l]
-            if m != k:
-                tmpv = B[k, l]
-                B[k, l] = B[m, l]
-                B[m, l] = tmpv
-        for a in range(1, n):
-            s = B[a, l]
-            for b in range(a):
-                s -= WL[a, b, l] * B[b, l]
-            B[a, l] = s
-        for a in range(n - 1, -1, -1):
-            s = B[a, l]
-            for b in range(a + 1, n):
-                s -= WL[a, b, l] * B[b, l]
-            B[a, l] = s * WL[a, a, l]
+        if JAC_BLOCK > 0:
+            nb = JAC_BLOCK
+            lanes_solve_range(WL, PIV, B, l, 0, nb)
+            for off in range(nb, N_STATES, nb):
+                for a in range(nb):
+                    s = B[off + a, l]
+                    for b in range(nb):
+                        s -= WL[off + a, b, l] * B[b, l]
+                    B[off + a, l] = s
+                lanes_solve_range(WL, PIV, B, l, off, nb)
+        else:
+            lanes_solve_range(WL, PIV, B, l, 0, N_STATES)
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def lanes_solve_range(WL, PIV, B, l, off, n):
+    # B[off:off + n, l] <- (lane l's factored n x n leading block)^-1 B[off:off + n, l]
+    for k in range(n):
+        m = PIV[k, l]
+        if m != k:
+            tmpv = B[off + k, l]
+            B[off + k, l] = B[off + m, l]
+            B[off + m, l] = tmpv
+    for a in range(1, n):
+        s = B[off + a, l]
+        for b in range(a):
+            s -= WL[a, b, l] * B[off + b, l]
+        B[off + a, l] = s
+    for a in range(n - 1, -1, -1):
+        s = B[off + a, l]
+        for b in range(a + 1, n):
+            s -= WL[a, b, l] * B[off + b, l]
+        B[off + a, l] = s * WL[a, a, l]
 
 
 @njit(cache=True, nogil=True, parallel=True)
