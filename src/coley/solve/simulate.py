@@ -110,12 +110,14 @@ def patient_table(model: Model, parameters: ParameterInput | None
     Y = np.tile(y0, (n, 1))
     pnames = model.parameter_names
     snames = model.state_names
+    p_at = {name: j for j, name in enumerate(pnames)}
+    s_at = {name: j for j, name in enumerate(snames)}
     for key, col in columns.items():
-        col = np.broadcast_to(col.ravel(), (n,))
-        if key in pnames:
-            P[:, pnames.index(key)] = col
-        elif key in snames:
-            Y[:, snames.index(key)] = col
+        col = col.ravel()  # size n or 1: assignment broadcasts
+        if key in p_at:
+            P[:, p_at[key]] = col
+        elif key in s_at:
+            Y[:, s_at[key]] = col
         else:
             raise unknown_name("parameter or state", key, [*pnames, *snames],
                                where=f"model {model.name!r}")
@@ -130,22 +132,31 @@ def patient_table(model: Model, parameters: ParameterInput | None
         (P, model.parameters, "parameter"), (Y, model.states, "initial value of"),
     ]
     for matrix, decls, kind in checks:
-        for j, d in enumerate(decls):
-            col = matrix[:, j]
+        lo, hi = _bounds(decls)
+        with np.errstate(invalid="ignore"):
+            bad_all = ~np.isfinite(matrix) | (matrix < lo) | (matrix > hi)
+        if not bad_all.any():
+            continue
+        for j in np.flatnonzero(bad_all.any(axis=0)):  # one column at a time, as declared
+            d = decls[int(j)]
             lower = getattr(d, "lower", None)
             upper = getattr(d, "upper", None)
-            bad = ~np.isfinite(col)
-            if lower is not None:
-                bad |= col < lower
-            if upper is not None:
-                bad |= col > upper
-            for i in np.flatnonzero(bad):
+            col = matrix[:, j]
+            for i in np.flatnonzero(bad_all[:, j]):
                 bounds = f"[{lower}, {upper}]"
                 msg = f"{kind} {d.name!r} = {col[i]} (must be finite, within {bounds})"
                 if scalar:
                     raise InvalidArgumentError(f"model {model.name!r}: {msg}.")
                 notes[i] = (notes[i] + "; " if notes[i] else "") + msg
     return P, Y, notes, scalar
+
+
+def _bounds(decls: Sequence[Parameter | State]) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds of ``decls`` as arrays (-inf, inf where none)."""
+    lo = [getattr(d, "lower", None) for d in decls]
+    hi = [getattr(d, "upper", None) for d in decls]
+    return (np.array([-np.inf if v is None else v for v in lo], dtype=np.float64),
+            np.array([np.inf if v is None else v for v in hi], dtype=np.float64))
 
 
 def discontinuities(model: Model, schedule: Sequence[Jump | Infusion], n: int,
