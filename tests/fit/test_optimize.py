@@ -40,3 +40,19 @@ def test_the_fit_does_not_depend_on_the_number_of_processes() -> None:
     np.testing.assert_array_equal(one.standard_errors, two.standard_errors)
     with pytest.raises(InvalidArgumentError, match="processes must be an int >= 1"):
         fit(problem, processes=0)
+
+
+def test_batched_objectives_equal_single_evaluations() -> None:
+    from coley.fit import Objective
+
+    problem = _problem()
+    obj = Objective(problem, gradient=False)
+    rng = np.random.default_rng(2)
+    lo, hi = problem.bounds()
+    Z = lo + (hi - lo) * rng.random((9, 3))  # 9 vectors: the lane kernel
+    batched = obj.objectives(Z)
+    single = np.array([obj.evaluate(z).objective for z in Z])
+    # lane kernel (batched) and scalar kernel (single) take different steps, both at
+    # rtol = atol = 1e-8: the objectives agree to far better than 1e-6 relative
+    np.testing.assert_allclose(batched, single, rtol=1e-6)
+    assert np.isfinite(batched).all()

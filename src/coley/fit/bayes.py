@@ -5,7 +5,9 @@ The log posterior on the estimation scale is ``-(nll + neg_log_prior)`` inside t
 its bounds (pyPESTO's convention). Sampling is emcee's affine-invariant ensemble sampler
 (Foreman-Mackey et al. 2013, PASP 125:306): the walkers start in a small Gaussian ball around
 the best fit (scaled by its standard errors where finite), seeded, so a run is reproducible.
-A walker whose simulation fails gets ``-inf`` (its proposal is rejected) and is counted.
+A walker whose simulation fails gets ``-inf`` (its proposal is rejected) and is counted. The
+walkers' proposals of one step are simulated together, as lanes of one batched simulation
+(:meth:`Objective.objectives`).
 
 Diagnostics come from arviz (R-hat, bulk and tail ESS): each walker is treated as a chain, as
 is usual for ensemble samplers, after discarding ``burn`` steps; the integrated
@@ -126,22 +128,24 @@ def sample(result: FitResult, *, steps: int = 2000, walkers: int | None = None,
     lo, hi = result.problem.bounds()
     count = [0, 0]
 
-    def log_posterior(z: np.ndarray) -> float:
-        if np.any(z < lo) or np.any(z > hi):
-            return -math.inf
-        count[0] += 1
-        p = obj.evaluate(np.asarray(z, dtype=np.float64), gradient=False)
-        if not p.ok or not math.isfinite(p.objective):
-            count[1] += 1
-            return -math.inf
-        return -p.objective
+    def log_posterior(Z: np.ndarray) -> np.ndarray:
+        # every walker of a step in one batched simulation (Objective.objectives)
+        Z = np.atleast_2d(Z)
+        inside = np.all((lo <= Z) & (hi >= Z), axis=1)
+        out = np.full(Z.shape[0], -math.inf)
+        if inside.any():
+            values = obj.objectives(Z[inside])
+            count[0] += int(inside.sum())
+            count[1] += int(np.sum(~np.isfinite(values)))
+            out[inside] = -values
+        return out
 
     rng = np.random.default_rng(seed)
     se = result.standard_errors if result.standard_errors.size else np.full(K, np.nan)
     spread = np.where(np.isfinite(se) & (se > 0), 0.1 * se, 1e-3 * (hi - lo))
     start = result.best.x + spread * rng.standard_normal((W, K))
     start = np.clip(start, lo + 1e-12 * (hi - lo), hi - 1e-12 * (hi - lo))
-    sampler = emcee.EnsembleSampler(W, K, log_posterior)
+    sampler = emcee.EnsembleSampler(W, K, log_posterior, vectorize=True)
     sampler.random_state = np.random.RandomState(seed).get_state()
     t0 = time.perf_counter()
     for i, _ in enumerate(sampler.sample(start, iterations=steps)):

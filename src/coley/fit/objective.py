@@ -155,6 +155,7 @@ class Objective:
             self.sens = sensitivity_model(m, directions_p, directions_x)
         self._chain = self._chain_matrices(directions_p, directions_x)
         self._holder_cache: dict[tuple[int, str, bytes], tuple[np.ndarray, np.ndarray]] = {}
+        self._row_noise: tuple[np.ndarray, np.ndarray] | None = None
         self._prepare_measurements()
         self._prepare_preequilibration()
         self._formulas = {o.name: (self._compile(o, o.formula, "observable"),
@@ -353,41 +354,76 @@ class Objective:
         """Simulate every experiment at ``z`` and compare with the measurements."""
         want = self.gradient if gradient is None else (gradient and self.gradient)
         q = self.linear(z)
+        ((X, DX, Pm, failed),) = self._simulate([q], want)
+        return self._predict(z, q, X, DX, Pm, failed, want)
+
+    def objectives(self, Z: np.ndarray) -> np.ndarray:
+        """``nll + neg_log_prior`` at every row of ``Z`` (estimation vectors), inf where a
+        simulation fails: all rows' experiments in one batched simulation per schedule
+        (lanes), no gradient. For samplers and screens that evaluate many points at once."""
+        Z = np.atleast_2d(np.asarray(Z, dtype=np.float64))
+        qs = [self.linear(z) for z in Z]
+        out = np.full(len(qs), math.inf)
+        for w, (X, DX, Pm, failed) in enumerate(self._simulate(qs, False)):
+            p = self._predict(Z[w], qs[w], X, DX, Pm, failed, False)
+            if p.ok and math.isfinite(p.objective):
+                out[w] = p.objective
+        return out
+
+    def _simulate(self, qs: list[np.ndarray], want: bool
+                  ) -> list[tuple[np.ndarray, np.ndarray | None, np.ndarray, list[str]]]:
+        """States (and, with ``want``, d x / d theta) at the measurement rows for each
+        problem-value vector of ``qs``, and the failures; every vector's experiments of one
+        schedule share one batched simulation."""
         m = self.model
         n_rows = self.time.size
         K = len(self.estimated_names)
         n = len(m.states)
-        X = np.full((n_rows, n), np.nan)
-        DX = np.zeros((n_rows, n, K)) if want else None  # d x / d theta (linear)
-        Pm = np.zeros((n_rows, len(m.parameters)))
+        W = len(qs)
+        Xs = [np.full((n_rows, n), np.nan) for _ in range(W)]
+        DXs = [np.zeros((n_rows, n, K)) if want else None for _ in range(W)]
+        Pms = [np.zeros((n_rows, len(m.parameters))) for _ in range(W)]
         use_sens = want and self.sens is not None
-        steady, failed = self._steady_states(q, use_sens)
-        for g, grid in zip(self.groups, self.grids, strict=True):
-            g = [e for e in g if e not in self.pre_of or self.pre_of[e] in steady]
-            if not g:
+        pre = [self._steady_states(q, use_sens) for q in qs]
+        fails = [list(f) for _, f in pre]
+        target: Model = self.sens.model if (use_sens and self.sens) else m
+        for g_all, grid in zip(self.groups, self.grids, strict=True):
+            blocks = []  # per vector: (w, experiments, P, X0, S0)
+            for w, q in enumerate(qs):
+                steady = pre[w][0]
+                g = [e for e in g_all if e not in self.pre_of or self.pre_of[e] in steady]
+                if not g:
+                    continue
+                P, X0, follows = self._subjects(q, g)
+                # experiments after a pre-equilibration start from its steady state, except
+                # the states their own settings give
+                kept = {r: [i for i, s in enumerate(m.state_names)
+                            if s not in self._state_src[e]]
+                        for r, e in enumerate(g) if e in self.pre_of}
+                for r, rows_kept in kept.items():
+                    X0[r, rows_kept] = steady[self.pre_of[g[r]]][0][rows_kept]
+                S0 = None
+                if use_sens and self.sens is not None:
+                    S0 = self.sens.initial_sensitivities(P, follows)
+                    for r, rows_kept in kept.items():
+                        S_theta = steady[self.pre_of[g[r]]][1]
+                        carrier = self._carrier[g[r]]
+                        S0[r, rows_kept, :] = 0.0
+                        if S_theta is None:
+                            continue
+                        for j, d in enumerate(carrier):
+                            if d >= 0:
+                                S0[r, rows_kept, d] = S_theta[rows_kept, j]
+                blocks.append((w, g, P, X0, S0))
+            if not blocks:
                 continue
-            P, X0, follows = self._subjects(q, g)
-            target: Model = self.sens.model if (use_sens and self.sens) else m
-            # experiments after a pre-equilibration start from its steady state, except the
-            # states their own settings give
-            kept = {r: [i for i, s in enumerate(m.state_names) if s not in self._state_src[e]]
-                    for r, e in enumerate(g) if e in self.pre_of}
-            for r, rows_kept in kept.items():
-                X0[r, rows_kept] = steady[self.pre_of[g[r]]][0][rows_kept]
+            P = np.vstack([b[2] for b in blocks])
+            X0 = np.vstack([b[3] for b in blocks])
             settings: dict[str, Any] = {name: P[:, j] for j, name in enumerate(m.parameter_names)}
             settings |= {name: X0[:, j] for j, name in enumerate(m.state_names)}
-            schedule: list[Jump | Infusion] = list(self.experiments[g[0]].schedule)
+            schedule: list[Jump | Infusion] = list(self.experiments[g_all[0]].schedule)
             if use_sens and self.sens is not None:
-                S0 = self.sens.initial_sensitivities(P, follows)
-                for r, rows_kept in kept.items():
-                    S_theta = steady[self.pre_of[g[r]]][1]
-                    carrier = self._carrier[g[r]]
-                    S0[r, rows_kept, :] = 0.0
-                    if S_theta is None:
-                        continue
-                    for j, d in enumerate(carrier):
-                        if d >= 0:
-                            S0[r, rows_kept, d] = S_theta[rows_kept, j]
+                S0 = np.concatenate([b[4] for b in blocks if b[4] is not None])
                 idx = self.sens.index
                 names = self.sens.model.state_names
                 for i in range(n):
@@ -396,20 +432,30 @@ class Objective:
                 schedule = self.sens.schedule(schedule)
             res = simulate(target, settings, saveat=grid, solver=self.solver,
                            schedule=schedule, workers=self.workers)
-            for r, e in enumerate(g):
-                rows = np.flatnonzero(self.row_exp == e)
-                if res.status[r] < 0:
-                    failed.append(f"experiment {self.experiments[e].name!r}: "
-                                  f"{res.messages[r]}")
-                    continue
-                k = np.searchsorted(grid, self.time[rows])
-                X[rows] = res.values[r, k, :n]
-                Pm[rows] = P[r]
-                if use_sens and DX is not None and self.sens is not None:
-                    S = res.values[r][:, self.sens.index]  # (K_t, n, D)
-                    DX[rows] = np.einsum("tid,dk->tik", S[k], self._chain[e])
+            r = 0
+            for w, g, Pw, _, _ in blocks:
+                X, DX, Pm = Xs[w], DXs[w], Pms[w]
+                for k_e, e in enumerate(g):
+                    rows = np.flatnonzero(self.row_exp == e)
+                    if res.status[r] < 0:
+                        fails[w].append(f"experiment {self.experiments[e].name!r}: "
+                                        f"{res.messages[r]}")
+                        r += 1
+                        continue
+                    k = np.searchsorted(grid, self.time[rows])
+                    X[rows] = res.values[r, k, :n]
+                    Pm[rows] = Pw[k_e]
+                    if DX is not None and self.sens is not None:
+                        S = res.values[r][:, self.sens.index]  # (K_t, n, D)
+                        DX[rows] = np.einsum("tid,dk->tik", S[k], self._chain[e])
+                    r += 1
+        return list(zip(Xs, DXs, Pms, fails, strict=True))
+
+    def _predict(self, z: np.ndarray, q: np.ndarray, X: np.ndarray, DX: np.ndarray | None,
+                 Pm: np.ndarray, failed: list[str], want: bool) -> Prediction:
+        """The likelihood (and prior) of one vector's simulated states."""
         if failed:
-            nan = np.full(n_rows, np.nan)
+            nan = np.full(self.time.size, np.nan)
             return Prediction(self.table, nan, nan, nan, math.inf, math.inf, None, False,
                               "; ".join(failed))
         pred = self._likelihood(z, q, X, DX, Pm, want)
@@ -552,9 +598,12 @@ class Objective:
                   dh: np.ndarray | None, ds: np.ndarray | None,
                   by_obs: dict[str, Observable]) -> Prediction:
         y = self.value
-        transform = np.array([Transform(by_obs[o].transform).value for o in self.obs_of_row])
-        laplace = np.array([by_obs[o].distribution is NoiseDistribution.LAPLACE
-                            for o in self.obs_of_row])
+        if self._row_noise is None:  # per measurement row, fixed for the problem
+            self._row_noise = (
+                np.array([Transform(by_obs[o].transform).value for o in self.obs_of_row]),
+                np.array([by_obs[o].distribution is NoiseDistribution.LAPLACE
+                          for o in self.obs_of_row], dtype=bool))
+        transform, laplace = self._row_noise
         with np.errstate(all="ignore"):
             yt = np.where(transform == "log", np.log(y),
                           np.where(transform == "log10", np.log10(y), y))
