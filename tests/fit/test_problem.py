@@ -84,3 +84,18 @@ def test_split_overrides() -> None:
     assert split_overrides("1.5; k_obs") == [1.5, "k_obs"]
     assert split_overrides(float("nan")) == []
     assert split_overrides(2) == [2.0]
+
+
+def test_noise_placeholder_values_must_be_positive_only_where_they_are_the_noise_level() -> None:
+    """PEtab's Bachmann_MSB2011 gives "sd;0" to noiseParameter1 + noiseParameter2: the 0 is
+    a term of the noise level, not the level itself."""
+    base = _problem()
+    data = base.measurements.assign(noise_parameters=["0.2;0", "0.2;0"])
+    summed = _problem(measurements=data, observables=(Observable(
+        "tumour", "T", noise="noiseParameter1_tumour + noiseParameter2_tumour",
+        transform="log"),))
+    assert summed.problems() == []
+    lone = _problem(measurements=base.measurements.assign(noise_parameters=[0.0, 0.1]),
+                    observables=(Observable("tumour", "T", noise="noiseParameter1_tumour",
+                                            transform="log"),))
+    assert any("noise_parameters value 0.0 must be > 0" in f for f in lone.problems())

@@ -442,6 +442,12 @@ class FitProblem:
                                "(below a limit of quantification, value = the limit), 'right' "
                                "(above an upper limit) or leave it empty.")
                     break
+        # a noise placeholder value is the noise level itself where the noise formula is
+        # that placeholder alone; in a longer formula (sd_a + 0 * h) it may be 0 or negative,
+        # and the noise level is checked when it is evaluated
+        alone = {o.name for o in self.observables
+                 if re.fullmatch(rf"noiseParameter\d+_{re.escape(o.name)}", str(o.noise).strip())}
+        observed = df["observable"].astype(str).to_numpy()
         for col in ("observable_parameters", "noise_parameters"):
             if col not in df.columns:
                 continue
@@ -451,7 +457,7 @@ class FitProblem:
                         out.append(f"measurements: row {i} {col} names {item!r}, which is no "
                                    f"problem parameter.{suggest(item, sorted(names))}")
                     elif (col == "noise_parameters" and isinstance(item, float)
-                          and not item > 0):
+                          and observed[i] in alone and not item > 0):
                         out.append(f"measurements: row {i} noise_parameters value {item} "
                                    "must be > 0.")
         return out
