@@ -155,7 +155,6 @@ class Objective:
             self.sens = sensitivity_model(m, directions_p, directions_x)
         self._chain = self._chain_matrices(directions_p, directions_x)
         self._holder_cache: dict[tuple[int, str, bytes], tuple[np.ndarray, np.ndarray]] = {}
-        self._row_noise: tuple[np.ndarray, np.ndarray] | None = None
         self._prepare_measurements()
         self._prepare_preequilibration()
         self._formulas = {o.name: (self._compile(o, o.formula, "observable"),
@@ -217,14 +216,9 @@ class Objective:
         n = len(m.states)
         P, X0, follows = self._subjects(q, pres)
         target: Model = self.sens.model if (use_sens and self.sens) else m
-        settings: dict[str, Any] = {name: P[:, j] for j, name in enumerate(m.parameter_names)}
-        settings |= {name: X0[:, j] for j, name in enumerate(m.state_names)}
-        if use_sens and self.sens is not None:
-            S0 = self.sens.initial_sensitivities(P, follows)
-            names = self.sens.model.state_names
-            for i in range(n):
-                for j in range(self.sens.index.shape[1]):
-                    settings[names[self.sens.index[i, j]]] = S0[:, i, j]
+        S0 = (self.sens.initial_sensitivities(P, follows)
+              if use_sens and self.sens is not None else None)
+        settings = self._settings(P, X0, S0)
         grid = np.r_[0.0, 10.0 ** np.arange(0, 9)]
         res = simulate(target, settings, saveat=grid, solver=self.solver,
                        workers=self.workers)
@@ -256,6 +250,12 @@ class Objective:
         self.time = df["time"].to_numpy(dtype=np.float64)
         self.value = df["value"].to_numpy(dtype=np.float64)
         self.obs_of_row = df["observable"].astype(str).to_numpy()
+        # per measurement row: its observable's transformation and whether its noise is Laplace
+        by_obs = {o.name: o for o in self.problem.observables}
+        self.row_transform = np.array([Transform(by_obs[o].transform).value
+                                       for o in self.obs_of_row])
+        self.row_laplace = np.array([by_obs[o].distribution is NoiseDistribution.LAPLACE
+                                     for o in self.obs_of_row], dtype=bool)
         kinds = (df["censoring"].map(censoring_kind).to_numpy() if "censoring" in df.columns
                  else np.full(len(df), ""))
         # +1 below a lower limit, -1 above an upper limit, 0 an ordinary reading
@@ -419,16 +419,11 @@ class Objective:
                 continue
             P = np.vstack([b[2] for b in blocks])
             X0 = np.vstack([b[3] for b in blocks])
-            settings: dict[str, Any] = {name: P[:, j] for j, name in enumerate(m.parameter_names)}
-            settings |= {name: X0[:, j] for j, name in enumerate(m.state_names)}
+            S0 = (np.concatenate([b[4] for b in blocks if b[4] is not None])
+                  if use_sens else None)
+            settings = self._settings(P, X0, S0)
             schedule: list[Jump | Infusion] = list(self.experiments[g_all[0]].schedule)
             if use_sens and self.sens is not None:
-                S0 = np.concatenate([b[4] for b in blocks if b[4] is not None])
-                idx = self.sens.index
-                names = self.sens.model.state_names
-                for i in range(n):
-                    for j in range(idx.shape[1]):
-                        settings[names[idx[i, j]]] = S0[:, i, j]
                 schedule = self.sens.schedule(schedule)
             res = simulate(target, settings, saveat=grid, solver=self.solver,
                            schedule=schedule, workers=self.workers)
@@ -450,6 +445,21 @@ class Objective:
                         DX[rows] = np.einsum("tid,dk->tik", S[k], self._chain[e])
                     r += 1
         return list(zip(Xs, DXs, Pms, fails, strict=True))
+
+    def _settings(self, P: np.ndarray, X0: np.ndarray, S0: np.ndarray | None
+                  ) -> dict[str, Any]:
+        """``simulate``'s settings: model parameters P (R, np), initial states X0 (R, n) and,
+        for the sensitivity model, initial sensitivities S0 (R, n, directions)."""
+        m = self.model
+        settings: dict[str, Any] = {name: P[:, j] for j, name in enumerate(m.parameter_names)}
+        settings |= {name: X0[:, j] for j, name in enumerate(m.state_names)}
+        if S0 is not None and self.sens is not None:
+            idx = self.sens.index
+            names = self.sens.model.state_names
+            for i in range(idx.shape[0]):
+                for j in range(idx.shape[1]):
+                    settings[names[idx[i, j]]] = S0[:, i, j]
+        return settings
 
     def _predict(self, z: np.ndarray, q: np.ndarray, X: np.ndarray, DX: np.ndarray | None,
                  Pm: np.ndarray, failed: list[str], want: bool) -> Prediction:
@@ -598,12 +608,7 @@ class Objective:
                   dh: np.ndarray | None, ds: np.ndarray | None,
                   by_obs: dict[str, Observable]) -> Prediction:
         y = self.value
-        if self._row_noise is None:  # per measurement row, fixed for the problem
-            self._row_noise = (
-                np.array([Transform(by_obs[o].transform).value for o in self.obs_of_row]),
-                np.array([by_obs[o].distribution is NoiseDistribution.LAPLACE
-                          for o in self.obs_of_row], dtype=bool))
-        transform, laplace = self._row_noise
+        transform, laplace = self.row_transform, self.row_laplace
         with np.errstate(all="ignore"):
             yt = np.where(transform == "log", np.log(y),
                           np.where(transform == "log10", np.log10(y), y))
