@@ -46,10 +46,15 @@ def test_unknown_hook_lists_the_hooks_the_model_has() -> None:
 def test_library_models_expose_the_shared_hooks(name: str) -> None:
     # Every library model of a tumour exposes at least the hooks a regimen needs to act on the
     # tumour and on effector cells (issue 4: "a regimen written once runs on every library model
-    # that has the hooks"). Stein 2019 is a CAR-T kinetics model without a tumour.
+    # that has the hooks"). Stein 2019 is a CAR-T kinetics model without a tumour; the
+    # empirical tumour-size models have a tumour but no immune cells.
     hooks = {h.name: h for h in coley.library.get(name).hooks}
     if name == "stein2019":
         assert "tumour_cells" not in hooks
+        return
+    if name == "tumour_size":
+        assert {"tumour_growth", "tumour_cells"} <= set(hooks)
+        assert not any(h.startswith("effector") for h in hooks)
         return
     for needed in ("effector_kill", "tumour_growth", "effector_cells", "tumour_cells"):
         assert needed in hooks

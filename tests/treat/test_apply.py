@@ -94,12 +94,13 @@ def test_checkpoint_blockade_scales_the_hooked_rate_by_the_emax_occupancy(kuz: c
 
 
 def test_one_regimen_runs_on_every_library_model_with_its_hooks() -> None:
-    # Adoptive transfer and chemotherapy act on hooks every library model has.
+    # Adoptive transfer and chemotherapy act on hooks every library model of tumour and immune
+    # cells has; models without them (CAR-T kinetics, empirical tumour size) refuse clearly.
     regs = [Regimen("adoptive_t_cells", Dose(1e5, "state"), Every(14, count=3)),
             Regimen("chemotherapy", Dose(500, "mg"), At((7,)))]
     for name in coley.library.names():
         model = coley.library.get(name)
-        if "tumour_cells" not in {h.name for h in model.hooks}:
+        if not {"tumour_cells", "effector_cells"} <= {h.name for h in model.hooks}:
             with pytest.raises(coley.InvalidArgumentError, match="does not expose"):
                 apply_regimens(model, regs, t_end=60)
             continue

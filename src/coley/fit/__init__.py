@@ -18,9 +18,24 @@ Design (see docs/fit.md):
   sampling with emcee (extra ``bayes``).
 * :mod:`~coley.fit.petab`: PEtab v1 problems read into fit problems.
 * :mod:`~coley.fit.runner` and :mod:`~coley.fit.report`: a fit run into a folder, its report.
+* :mod:`~coley.fit.forecast`: per-lesion fits of the tumour-size models and the forecast
+  comparison protocol (Laleh et al. 2022) with the last-value-carried-forward baseline.
+* :mod:`~coley.fit.nlme`: population (nonlinear mixed-effects) fits: SAEM, two-stage, and
+  Bayesian forecasts of a new subject under the population.
 """
 
 from coley.fit.bayes import Posterior, sample
+from coley.fit.forecast import ForecastComparison, compare_forecasts, fit_lesions, read_laleh2022
+from coley.fit.nlme import (
+    NLMEResult,
+    PopulationParameter,
+    ResidualError,
+    TwoStageResult,
+    forecast_subject,
+    individual_posterior,
+    saem,
+    two_stage,
+)
 from coley.fit.objective import Objective, Prediction
 from coley.fit.optimize import FitResult, StartResult, fit
 from coley.fit.prior import Prior, PriorKind
@@ -41,21 +56,33 @@ __all__ = [
     "FitParameter",
     "FitProblem",
     "FitResult",
+    "ForecastComparison",
     "Identifiability",
+    "NLMEResult",
     "NoiseDistribution",
     "Objective",
     "Observable",
+    "PopulationParameter",
     "Posterior",
     "Prediction",
     "Prior",
     "PriorKind",
     "Profile",
+    "ResidualError",
     "Scale",
     "SensitivityModel",
     "StartResult",
     "Transform",
+    "TwoStageResult",
+    "compare_forecasts",
     "fit",
+    "fit_lesions",
+    "forecast_subject",
+    "individual_posterior",
     "profile",
+    "read_laleh2022",
+    "saem",
     "sample",
     "sensitivity_model",
+    "two_stage",
 ]

@@ -19,6 +19,7 @@ from coley.library import (
     kosinsky2018,
     kuznetsov1994,
     stein2019,
+    tumour_size,
 )
 from coley.library.surveillance import model as surveillance_model
 from coley.model.model import Model
@@ -52,6 +53,10 @@ _ENTRIES: dict[str, LibraryEntry] = {
         LibraryEntry("stein2019",
                      "tisagenlecleucel CAR-T expansion and biphasic decline (2 states, no tumour)",
                      stein2019.model, {}),
+        LibraryEntry("tumour_size",
+                     "empirical tumour-size models: exponential to Gompertz, Stein-Fojo, "
+                     "Claret-Bruno (1-2 states, no immune cells)",
+                     tumour_size.model, {"form": tuple(tumour_size.FORMS)}),
         LibraryEntry("kosinsky2018",
                      "radiotherapy and anti-PD-L1: tumour, DNA damage, T cells, PD-L1 (7 states)",
                      kosinsky2018.model, {}),
