@@ -163,3 +163,34 @@ def test_laleh_comparison_protocol() -> None:
     assert c.failures.empty
     assert set(c.pairwise()["verdict"]) <= {"tie", "lvcf better", "gompertz better",
                                             "stein_fojo better"}
+
+
+def test_population_prior_beats_per_lesion_fits_on_sparse_data_from_the_model() -> None:
+    # Theory (Bayesian individual prediction): when lesions follow the population model, the
+    # forecast at the empirical Bayes estimate shrinks the noisy few-reading fits towards the
+    # population and beats per-lesion least squares; and both beat LVCF on growing lesions.
+    rng = np.random.default_rng(7)
+    n = 120
+    times = np.array([0.0, 40.0, 80.0, 120.0, 160.0, 200.0])
+    v0 = 2e-3 * np.exp(0.4 * rng.standard_normal(n))
+    d = 0.02 * np.exp(0.3 * rng.standard_normal(n))
+    g = 0.006 * np.exp(0.3 * rng.standard_normal(n))
+    f = ts.closed_form("stein_fojo", times[None, :], V0=v0[:, None], d=d[:, None], g=g[:, None])
+    y = f * (1 + 0.1 * rng.standard_normal(f.shape))
+    data = pd.DataFrame({"subject": np.repeat([f"L{i:03d}" for i in range(n)], times.size),
+                         "time": np.tile(times, n), "value": y.ravel()})
+    c = compare_forecasts(data, ["stein_fojo"], holdout=None, fit_readings=3, min_readings=4,
+                          population=["stein_fojo"], bootstrap=500,
+                          population_error=coley.fit.ResidualError("proportional"))
+    verdicts = {(r.a, r.b): r.verdict for r in c.pairwise().itertuples()}
+    assert verdicts[("stein_fojo", "population_stein_fojo")] == "population_stein_fojo better"
+    assert verdicts[(LVCF, "population_stein_fojo")] == "population_stein_fojo better"
+    assert c.failures.empty
+
+
+def test_population_forms_must_be_log_normal() -> None:
+    data = _lesions("exponential", TRUTH["exponential"])
+    with pytest.raises(coley.InvalidArgumentError, match=r"'exponential'.*cannot be log-normal"):
+        compare_forecasts(data, [], population=["exponential"])
+    with pytest.raises(coley.InvalidArgumentError, match="exactly one of holdout"):
+        compare_forecasts(data, ["exponential"], holdout=2, fit_readings=3)

@@ -70,7 +70,7 @@ def params(**changes: PopulationParameter) -> list[PopulationParameter]:
 def truth_of(label: str, b: float = 0.1) -> float:
     if label.startswith("omega_"):
         return OMEGA[label[6:]]
-    return b if label == "b" else TRUTH[label]
+    return b if label == "error_b" else TRUTH[label]
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +81,7 @@ def rich() -> NLMEResult:
 
 def test_saem_recovers_the_simulation_truth(rich: NLMEResult) -> None:
     table = rich.table().set_index("parameter")
-    assert list(table.index) == ["v0", "d", "g", "omega_v0", "omega_d", "omega_g", "b"]
+    assert list(table.index) == ["v0", "d", "g", "omega_v0", "omega_d", "omega_g", "error_b"]
     for label, row in table.iterrows():
         true = truth_of(str(label))
         assert abs(row["estimate"] - true) < 3 * row["se"], label
@@ -173,7 +173,7 @@ def test_saem_matches_the_closed_form_ml_of_a_one_way_anova(
     assert math.log(est["m"]) == pytest.approx(mu, abs=tol_mu)
     assert est["omega_m"] == pytest.approx(math.sqrt(om2), abs=4 * math.sqrt(var_om2)
                                            / (2 * math.sqrt(om2)))
-    assert est["a"] == pytest.approx(math.sqrt(s2), abs=4 * math.sqrt(var_s2)
+    assert est["error_a"] == pytest.approx(math.sqrt(s2), abs=4 * math.sqrt(var_s2)
                                      / (2 * math.sqrt(s2)))
     # these tolerances are a small fraction of the statistical SE
     assert tol_mu < 0.2 * math.sqrt(tau / (N * n))
@@ -182,7 +182,7 @@ def test_saem_matches_the_closed_form_ml_of_a_one_way_anova(
     se_om2 = math.sqrt(2 * tau**2 / N + 2 * s2**2 / (N * (n - 1))) / n
     assert fit.se["m"] / est["m"] == pytest.approx(math.sqrt(tau / (N * n)), rel=0.03)
     assert fit.se["omega_m"] == pytest.approx(se_om2 / (2 * math.sqrt(om2)), rel=0.03)
-    assert fit.se["a"] == pytest.approx(math.sqrt(2 * s2**2 / (N * (n - 1)))
+    assert fit.se["error_a"] == pytest.approx(math.sqrt(2 * s2**2 / (N * (n - 1)))
                                         / (2 * math.sqrt(s2)), rel=0.03)
 
 
@@ -191,7 +191,8 @@ def test_likelihood_ebes_and_shrinkage_of_the_anova(
     z, fit = anova
     n = z.shape[1]
     zbar = z.mean(axis=1)
-    m, o2, a2 = math.log(fit.estimates["m"]), fit.estimates["omega_m"] ** 2, fit.estimates["a"] ** 2
+    est = fit.estimates
+    m, o2, a2 = math.log(est["m"]), est["omega_m"] ** 2, est["error_a"] ** 2
     # log-likelihood of y (Jacobian -sum log y) at the SAEM estimates, closed form
     quad = ((z - zbar[:, None]) ** 2).sum(axis=1) / a2 + n * (zbar - m) ** 2 / (a2 + n * o2)
     ll = -0.5 * float(np.sum(n * math.log(2 * math.pi) + (n - 1) * math.log(a2)
@@ -212,7 +213,7 @@ def test_shrinkage_is_small_on_rich_and_large_on_sparse_data() -> None:
     for n, sd, seed, low, high in ((50, 0.1, 1, -0.02, 0.02), (2, 1.0, 2, 0.3, 0.9)):
         z = anova_data(n, 0.5, sd, seed=seed)
         fit = anova_fit(z)
-        o2, a2 = fit.estimates["omega_m"] ** 2, fit.estimates["a"] ** 2
+        o2, a2 = fit.estimates["omega_m"] ** 2, fit.estimates["error_a"] ** 2
         k = n * o2 / (n * o2 + a2)
         exact = 1 - k * np.std(z.mean(axis=1), ddof=1) / math.sqrt(o2)
         assert fit.shrinkage["m"] == pytest.approx(exact, abs=1e-6)
@@ -222,7 +223,8 @@ def test_shrinkage_is_small_on_rich_and_large_on_sparse_data() -> None:
 def test_forecast_matches_the_normal_posterior(anova: tuple[np.ndarray, NLMEResult]) -> None:
     z, fit = anova
     n = z.shape[1]
-    m, o2, a2 = math.log(fit.estimates["m"]), fit.estimates["omega_m"] ** 2, fit.estimates["a"] ** 2
+    est = fit.estimates
+    m, o2, a2 = math.log(est["m"]), est["omega_m"] ** 2, est["error_a"] ** 2
     readings = anova_frame(z).query("subject == 0")
     post = individual_posterior(fit, readings, n_samples=4000, seed=3)
     k = n * o2 / (n * o2 + a2)
@@ -248,7 +250,7 @@ def test_two_stage_agrees_with_saem_on_rich_data() -> None:
     fit = saem(stein_fojo, data, params(), seed=0, **FAST)
     sts = two_stage(stein_fojo, data, params())
     assert sts.n_failed == 0 and (sts.individual["status"] == "ok").all()
-    for label in ("v0", "d", "g", "omega_v0", "omega_d", "omega_g", "b"):
+    for label in ("v0", "d", "g", "omega_v0", "omega_d", "omega_g", "error_b"):
         assert abs(sts.estimates[label] - fit.estimates[label]) < 0.3 * fit.se[label], label
     assert (fit.shrinkage < 0.05).all()
 
@@ -295,7 +297,7 @@ def test_fixed_effect_without_variability_and_a_fixed_parameter() -> None:
                params(g=PopulationParameter("g", 0.01, random=False)), seed=0, **FAST)
     assert "omega_g" not in fit.estimates
     assert abs(fit.estimates["g"] - TRUTH["g"]) < 3 * fit.se["g"]
-    assert abs(fit.estimates["b"] - 0.1) < 3 * fit.se["b"]
+    assert abs(fit.estimates["error_b"] - 0.1) < 3 * fit.se["error_b"]
     fixed = saem(stein_fojo, data,
                  params(g=PopulationParameter("g", 0.005, random=False, fixed=True)),
                  seed=0, **FAST)
@@ -312,7 +314,7 @@ def test_combined_error_model_is_recovered() -> None:
     data["value"] = f + np.sqrt(0.05**2 + 0.1**2 * f**2) * rng.standard_normal(f.size)
     fit = saem(stein_fojo, data, params(), error=ResidualError("combined", a=0.2, b=0.2),
                seed=0, **FAST)
-    for label, true in (("a", 0.05), ("b", 0.1), ("d", TRUTH["d"]), ("g", TRUTH["g"])):
+    for label, true in (("error_a", 0.05), ("error_b", 0.1), ("d", TRUTH["d"]), ("g", TRUTH["g"])):
         assert abs(fit.estimates[label] - true) < 3 * fit.se[label], label
 
 
@@ -398,3 +400,29 @@ def test_bad_data_and_options(small: tuple[pd.DataFrame, pd.DataFrame]) -> None:
         saem(stein_fojo, data, params(d=PopulationParameter("d", 0.05, covariates=("sex",))))
     with pytest.raises(InvalidArgumentError, match=r"at least one parameter needs random=True"):
         saem(stein_fojo, data, [PopulationParameter(k, 1.0, random=False) for k in TRUTH])
+
+
+def test_additive_floor_keeps_exactly_matched_zeros_from_a_degenerate_fit() -> None:
+    # Subjects measured as 0 after baseline can be matched exactly by a fast decay; without a
+    # floor the additive sd tends to 0 and the likelihood to infinity (a degenerate optimum).
+    rng = np.random.default_rng(3)
+    rows = []
+    for i in range(60):
+        k = 0.05 * math.exp(0.3 * rng.standard_normal())
+        for t in (0.0, 30.0, 60.0, 90.0):
+            v = 1.0 * math.exp(-k * t) * (1 + 0.05 * rng.standard_normal())
+            rows.append((f"s{i}", t, 0.0 if (i < 20 and t > 0) else v))
+    data = pd.DataFrame(rows, columns=["subject", "time", "value"])
+
+    def predict(t: np.ndarray, psi: dict[str, np.ndarray]) -> np.ndarray:
+        return psi["v0"] * np.exp(-psi["k"] * t)
+
+    params = [PopulationParameter("v0", 1.0, omega=0.3), PopulationParameter("k", 0.05)]
+    fit = saem(predict, data, params, error=ResidualError("combined", a_min=1e-3), k1=100,
+               k2=50, standard_errors=False, seed=1)
+    assert fit.estimates["error_a"] >= 1e-3
+    free = saem(predict, data, params, error="combined", k1=100, k2=50, standard_errors=False,
+                seed=1)
+    assert free.estimates["error_a"] < 1e-10  # the degenerate optimum the floor prevents
+    with pytest.raises(InvalidArgumentError, match=r"a_min.*proportional"):
+        ResidualError("proportional", a_min=1e-3)

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from coley.errors import InvalidArgumentError
+from coley.fit.nlme import PopulationParameter, ResidualError, saem
 from coley.model.growth import FORMS, GrowthForm, growth_form
 
 #: The carry-the-last-value-forward forecast, named like a model in comparison tables.
@@ -277,7 +278,8 @@ class ForecastComparison:
 
     errors: pd.DataFrame
     failures: pd.DataFrame
-    holdout: int
+    holdout: int | None
+    fit_readings: int | None
     min_readings: int
     bootstrap: int
     seed: int
@@ -324,49 +326,129 @@ class ForecastComparison:
         return pd.DataFrame(rows)
 
 
-def _forecast_errors(table: pd.DataFrame, form: str, holdout: int, starts: int,
-                     seed: int) -> tuple[pd.Series, pd.DataFrame]:
-    train = table.groupby("subject", sort=False).head(-holdout) if holdout else table
-    test = table.groupby("subject", sort=False).tail(holdout)
-    fits = fit_lesions(train, form, starts=starts, seed=seed).set_index("subject")
-    f = growth_form(form)
-    params = fits.loc[test["subject"], list(f.parameter_names)].to_numpy(float)
+def _split(table: pd.DataFrame, holdout: int | None,
+           fit_readings: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Training and held-out readings of each lesion."""
+    by = table.groupby("subject", sort=False)
+    if fit_readings is not None:
+        return by.head(fit_readings), table[by.cumcount() >= fit_readings]
+    assert holdout is not None
+    return by.head(-holdout), by.tail(holdout)
+
+
+def _score(test: pd.DataFrame, form: GrowthForm, params: pd.DataFrame) -> pd.Series:
+    """Mean absolute forecast error per lesion (NaN where the forecast is not finite)."""
+    x = params.loc[test["subject"], list(form.parameter_names)].to_numpy(float)
     with np.errstate(all="ignore"):
-        pred = f.solution(test["time"].to_numpy(float), *params.T)
+        pred = form.solution(test["time"].to_numpy(float), *x.T)
     err = pd.Series(np.abs(pred - test["value"].to_numpy(float)), index=test["subject"])
     mae = err.groupby(level=0, sort=False).mean()
     mae[~np.isfinite(mae)] = np.nan
-    failed = fits[fits["status"] != "ok"]
+    return mae
+
+
+def _failures(model: str, failed: pd.Series, mae: pd.Series) -> pd.DataFrame:
     nonfinite = mae[mae.isna()].index.difference(failed.index)
-    failures = pd.concat([
-        pd.DataFrame({"subject": failed.index, "model": form, "reason": failed["message"]}),
-        pd.DataFrame({"subject": nonfinite, "model": form,
+    return pd.concat([
+        pd.DataFrame({"subject": failed.index, "model": model, "reason": failed.to_numpy()}),
+        pd.DataFrame({"subject": nonfinite, "model": model,
                       "reason": "forecast is not finite (fit diverges beyond the data)"}),
     ], ignore_index=True)
-    return mae, failures
+
+
+def _per_lesion(train: pd.DataFrame, test: pd.DataFrame, form: str, starts: int,
+                seed: int) -> tuple[pd.Series, pd.DataFrame]:
+    fits = fit_lesions(train, form, starts=starts, seed=seed).set_index("subject")
+    mae = _score(test, growth_form(form), fits)
+    failed = fits.loc[fits["status"] != "ok", "message"]
+    return mae, _failures(form, failed, mae)
+
+
+def population_name(form: str) -> str:
+    """The column of the population-prior forecasts of ``form`` in a comparison."""
+    return f"population_{form}"
+
+
+def _population(train: pd.DataFrame, test: pd.DataFrame, form: str, error: ResidualError,
+                starts: int, seed: int) -> tuple[pd.Series, pd.DataFrame]:
+    """Forecasts at the empirical Bayes estimates of a SAEM population fitted to ``train``
+    (typical values started at the medians of the per-lesion fits)."""
+    f = growth_form(form)
+    name = population_name(form)
+    fits = fit_lesions(train, form, starts=starts, seed=seed)
+    ok = fits[fits["status"] == "ok"]
+    params = []
+    for p in f.parameters:
+        typical = float(np.clip(np.median(ok[p.name]) if len(ok) else p.default,
+                                p.lower * 1.01, p.upper / 1.01))
+        params.append(PopulationParameter(p.name, typical, omega=1.0, lower=p.lower,
+                                          upper=p.upper))
+
+    def predict(t: np.ndarray, psi: dict[str, np.ndarray]) -> np.ndarray:
+        return np.asarray(f.solution(t, *(psi[k] for k in f.parameter_names)))
+
+    try:
+        result = saem(predict, train[["subject", "time", "value"]], params, error=error,
+                      seed=seed, standard_errors=False)
+    except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
+        subjects = test["subject"].drop_duplicates()
+        mae = pd.Series(np.nan, index=subjects)
+        return mae, _failures(name, pd.Series(f"population fit failed: {exc}", index=subjects),
+                              mae)
+    mae = _score(test, f, result.individual)
+    return mae, _failures(name, pd.Series(dtype=object), mae)
 
 
 def compare_forecasts(data: pd.DataFrame, forms: Sequence[str] = tuple(FORMS), *,
-                      holdout: int = 2, min_readings: int = 6, starts: int = 8,
+                      holdout: int | None = 2, fit_readings: int | None = None,
+                      min_readings: int = 6, population: Sequence[str] = (),
+                      population_error: ResidualError | None = None, starts: int = 8,
                       bootstrap: int = 2000, seed: int = 0) -> ForecastComparison:
-    """Fit each growth form in ``forms`` to all but the last ``holdout`` readings of every lesion
-    with at least ``min_readings``, forecast the held-out readings, and compare with LVCF.
+    """Forecast the later readings of every lesion with at least ``min_readings`` readings and
+    compare the forecasts with LVCF.
 
-    Errors are absolute errors in the unit of ``value`` averaged per lesion; the bootstrap
-    resamples lesions (``bootstrap`` times, seeded by ``seed``).
+    Each lesion is fitted on all but its last ``holdout`` readings (the Laleh protocol), or,
+    with ``fit_readings=k`` (and ``holdout=None``), on its first k readings, forecasting all
+    later ones. Every growth form in ``forms`` is fitted lesion by lesion; every form in
+    ``population`` (those with log-normal parameters) is fitted as a SAEM population to the
+    training readings of all scored lesions and forecasts each lesion at its empirical Bayes
+    estimate, the Bayesian individual prediction under the population prior
+    (``population_error``: the residual error model, default combined). Errors are absolute
+    errors in the unit of ``value`` averaged per lesion; the bootstrap resamples lesions
+    (``bootstrap`` times, seeded by ``seed``).
     """
-    if not (isinstance(holdout, int) and holdout >= 1):
+    if (holdout is None) == (fit_readings is None):
+        raise InvalidArgumentError(
+            "compare_forecasts: give exactly one of holdout (forecast the last readings) and "
+            f"fit_readings (fit the first readings); got holdout={holdout!r}, "
+            f"fit_readings={fit_readings!r}."
+        )
+    if holdout is not None and not (isinstance(holdout, int) and holdout >= 1):
         raise InvalidArgumentError(f"compare_forecasts: holdout must be an int >= 1, got "
                                    f"{holdout!r}.")
-    if not (isinstance(min_readings, int) and min_readings >= holdout + 2):
+    if fit_readings is not None and not (isinstance(fit_readings, int) and fit_readings >= 2):
+        raise InvalidArgumentError(f"compare_forecasts: fit_readings must be an int >= 2, got "
+                                   f"{fit_readings!r}.")
+    need = holdout + 2 if holdout is not None else (fit_readings or 0) + 1
+    if not (isinstance(min_readings, int) and min_readings >= need):
+        what = "holdout + 2" if holdout is not None else "fit_readings + 1"
         raise InvalidArgumentError(
-            f"compare_forecasts: min_readings must be an int >= holdout + 2 = {holdout + 2} "
-            f"(at least two readings to fit), got {min_readings!r}."
+            f"compare_forecasts: min_readings must be an int >= {what} = {need} (readings to "
+            f"fit and to forecast), got {min_readings!r}."
         )
     if not (isinstance(bootstrap, int) and bootstrap >= 100):
         raise InvalidArgumentError(f"compare_forecasts: bootstrap must be an int >= 100, got "
                                    f"{bootstrap!r}.")
     forms = [growth_form(f).name for f in forms]
+    pop_forms = [growth_form(f).name for f in population]
+    for f in pop_forms:
+        if not growth_form(f).log_normal:
+            ok = [k for k, v in FORMS.items() if v.log_normal]
+            raise InvalidArgumentError(
+                f"compare_forecasts: population form {f!r} has a parameter that may be "
+                f"negative or is bounded above, so it cannot be log-normal; use one of {ok}."
+            )
+    error = population_error if population_error is not None else ResidualError("combined")
     table = check_lesion_table(data)
     counts = table.groupby("subject", sort=False)["time"].transform("size")
     table = table[counts >= min_readings]
@@ -375,35 +457,39 @@ def compare_forecasts(data: pd.DataFrame, forms: Sequence[str] = tuple(FORMS), *
             f"compare_forecasts: no lesion has at least min_readings={min_readings} readings; "
             "lower min_readings."
         )
+    train, test = _split(table, holdout, fit_readings)
     subjects = table["subject"].drop_duplicates()
     errors = pd.DataFrame({"subject": subjects.to_numpy()})
     if "study_arm" in table.columns:
         errors["study_arm"] = table.groupby("subject", sort=False)["study_arm"].first().to_numpy()
     errors["n"] = table.groupby("subject", sort=False).size().to_numpy()
-    train_last = table.groupby("subject", sort=False)["value"].apply(
-        lambda v: v.iloc[-holdout - 1])
-    test = table.groupby("subject", sort=False).tail(holdout)
-    lvcf = (test["value"] - train_last.loc[test["subject"]].to_numpy()).abs()
-    errors[LVCF] = lvcf.groupby(test["subject"].to_numpy(), sort=False).mean().to_numpy()
+    last = train.groupby("subject", sort=False)["value"].last()
+    lvcf = (test["value"] - last.loc[test["subject"]].to_numpy()).abs()
+    errors[LVCF] = lvcf.groupby(test["subject"].to_numpy(), sort=False).mean().reindex(
+        subjects).to_numpy()
     failures = []
     for f in forms:
-        mae, fail = _forecast_errors(table, f, holdout, starts, seed)
+        mae, fail = _per_lesion(train, test, f, starts, seed)
         errors[f] = mae.reindex(subjects).to_numpy()
+        failures.append(fail)
+    for f in pop_forms:
+        mae, fail = _population(train, test, f, error, starts, seed)
+        errors[population_name(f)] = mae.reindex(subjects).to_numpy()
         failures.append(fail)
     rng = np.random.default_rng(seed)
     n = len(errors)
     idx = rng.integers(0, n, size=(bootstrap, n))
     boot = {}
-    for m in [LVCF, *forms]:
+    for m in [LVCF, *forms, *map(population_name, pop_forms)]:
         e = errors[m].to_numpy(float)
         ok = np.isfinite(e)
         boot[m] = np.where(ok, e, 0.0)[idx].sum(axis=1) / np.maximum(ok[idx].sum(axis=1), 1)
     return ForecastComparison(
         errors=errors, failures=pd.concat(failures, ignore_index=True), holdout=holdout,
-        min_readings=min_readings, bootstrap=bootstrap, seed=seed,
+        fit_readings=fit_readings, min_readings=min_readings, bootstrap=bootstrap, seed=seed,
         boot_means=pd.DataFrame(boot),
     )
 
 
 __all__ = ["LVCF", "ForecastComparison", "check_lesion_table", "compare_forecasts",
-           "fit_lesions", "read_laleh2022"]
+           "fit_lesions", "population_name", "read_laleh2022"]

@@ -144,12 +144,16 @@ class ResidualError:
     ``kind``: ``additive`` (sd ``a``), ``proportional`` (sd ``b |f|``), ``combined`` (sd
     ``sqrt(a^2 + b^2 f^2)``) or ``exponential`` (``log y = log f + a eps``). ``a`` defaults to
     a tenth of the median absolute observation (0.1 for ``exponential``), ``b`` to 0.1.
+    ``a_min`` (unit of the observations) is a floor under ``a``: the resolution of the
+    measurement. Without one, data that a subject's prediction can match exactly (lesions
+    measured as 0) drive ``a`` to 0 and the likelihood to infinity.
     """
 
     kind: str = "proportional"
     _: KW_ONLY
     a: float | None = None
     b: float | None = None
+    a_min: float = 0.0
 
     def __post_init__(self) -> None:
         if self.kind not in ERROR_MODELS:
@@ -160,6 +164,13 @@ class ResidualError:
                 raise InvalidArgumentError(
                     f"ResidualError: '{label}' must be a finite number > 0 or None. Got "
                     f"{value!r}; give an initial residual error parameter.")
+        if not (math.isfinite(self.a_min) and self.a_min >= 0):
+            raise InvalidArgumentError(
+                f"ResidualError: 'a_min' must be a finite number >= 0. Got {self.a_min!r}.")
+        if self.a_min > 0 and not self.uses_a:
+            raise InvalidArgumentError(
+                f"ResidualError: 'a_min' bounds the additive part, which the {self.kind!r} "
+                "model lacks; use 'combined' or drop a_min.")
 
     @property
     def uses_a(self) -> bool:
@@ -341,6 +352,7 @@ def _compile(predict: Predict, data: pd.DataFrame, parameters: Sequence[Populati
     y = np.log(value) if error.kind == "exponential" else value
     scale = float(np.median(np.abs(value))) or 1.0
     a0 = error.a if error.a is not None else (0.1 if error.kind == "exponential" else 0.1 * scale)
+    a0 = max(a0, error.a_min)
     b0 = error.b if error.b is not None else 0.1
     model = _Model(
         predict=predict, parameters=parameters, error=error, subjects=subjects,
@@ -540,9 +552,9 @@ def _labels(model: _Model) -> list[str]:
         out.extend(f"beta_{p.name}_{c}" for c in p.covariates)
     out.extend(f"omega_{model.parameters[j].name}" for j in model.random)
     if model.error.uses_a:
-        out.append("a")
+        out.append("error_a")
     if model.error.uses_b:
-        out.append("b")
+        out.append("error_b")
     return out
 
 
@@ -596,9 +608,9 @@ def _natural(model: _Model, theta: _Theta) -> dict[str, float]:
         out[f"omega_{model.parameters[j].name}"] = math.exp(x[i])
         i += 1
     if model.error.uses_a:
-        out["a"] = theta.a
+        out["error_a"] = theta.a
     if model.error.uses_b:
-        out["b"] = theta.b
+        out["error_b"] = theta.b
     return out
 
 
@@ -620,7 +632,8 @@ def _numeric_mstep(model: _Model, rows: _Rows, phi: dict[str, np.ndarray],
     if numeric_error:
         if model.error.uses_a:
             x0.append(math.log(theta.a))
-            bounds.append((None, None))
+            a_min = model.error.a_min
+            bounds.append((math.log(a_min) if a_min > 0 else None, None))
         if model.error.uses_b:
             x0.append(math.log(theta.b))
             bounds.append((None, None))
@@ -635,12 +648,12 @@ def _numeric_mstep(model: _Model, rows: _Rows, phi: dict[str, np.ndarray],
             m = th.coef[p.name].size
             th.coef[p.name] = np.array(x[i:i + m])
             i += m
-        if numeric_error:
+        if numeric_error:  # exponents clipped: BFGS may probe far in a flat direction
             if model.error.uses_a:
-                th.a = math.exp(x[i])
+                th.a = math.exp(min(max(x[i], -700.0), 700.0))
                 i += 1
             if model.error.uses_b:
-                th.b = math.exp(x[i])
+                th.b = math.exp(min(max(x[i], -700.0), 700.0))
         return th
 
     cache: dict[bytes, np.ndarray] = {}
@@ -847,14 +860,15 @@ def saem(predict: Predict, data: pd.DataFrame, parameters: Sequence[PopulationPa
             if kind == "proportional":
                 new.b = sd
             else:
-                new.a = sd
+                new.a = max(sd, model.error.a_min)
         else:
             num = _numeric_mstep(model, rows, sampler.phi, new)
             for j in model.nonrandom:
                 name = model.parameters[j].name
                 new.coef[name] = theta.coef[name] + gamma * (num.coef[name] - theta.coef[name])
             if kind == "combined" or model.nonrandom:
-                new.a = math.exp(math.log(theta.a) + gamma * (math.log(num.a) - math.log(theta.a)))
+                new.a = max(model.error.a_min, math.exp(
+                    math.log(theta.a) + gamma * (math.log(num.a) - math.log(theta.a))))
                 new.b = math.exp(math.log(theta.b) + gamma * (math.log(num.b) - math.log(theta.b)))
         theta = new
         sampler.set_theta(theta)
@@ -1162,11 +1176,11 @@ def two_stage(predict: Predict, data: pd.DataFrame, parameters: Sequence[Populat
                                                   / (z.size - X.shape[1]))
     sd = math.sqrt(resid_ss / dof) if dof > 0 else math.nan
     if model.error.uses_a and kind != "combined":
-        values["a"] = sd
+        values["error_a"] = sd
     elif model.error.uses_b and kind != "combined":
-        values["b"] = sd
+        values["error_b"] = sd
     else:
-        values["a"], values["b"] = a0 * sd, b0 * sd
+        values["error_a"], values["error_b"] = a0 * sd, b0 * sd
     resid = np.column_stack([logs[p.name] for p in est])
     cov = np.atleast_2d(np.cov(resid, rowvar=False))
     names = [p.name for p in est]

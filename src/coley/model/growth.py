@@ -32,6 +32,10 @@ class GrowthParameter:
     meaning: str
     lower: float
     upper: float
+    #: True where the range is the parameter's domain (a fraction, an exponent below 1), not
+    #: only where a fit searches: such a parameter cannot have log-normal between-subject
+    #: variability.
+    bounded: bool = False
 
 
 def _exponential(t: Array, V0: Array, kg: Array) -> Array:
@@ -87,10 +91,17 @@ class GrowthForm:
     def defaults(self) -> dict[str, float]:
         return {p.name: p.default for p in self.parameters}
 
+    @property
+    def log_normal(self) -> bool:
+        """Whether every parameter is positive and unbounded above, so that a population may
+        give each a log-normal distribution (not so for exponential growth, whose rate may be
+        negative, nor for forms with a fraction or an exponent below 1)."""
+        return all(p.lower > 0 and not p.bounded for p in self.parameters)
+
 
 def _p(name: str, default: float, unit: str, meaning: str, lower: float,
-       upper: float) -> GrowthParameter:
-    return GrowthParameter(name, default, unit, meaning, lower, upper)
+       upper: float, bounded: bool = False) -> GrowthParameter:
+    return GrowthParameter(name, default, unit, meaning, lower, upper, bounded)
 
 
 _V0 = _p("V0", 1000.0, "mm3", "volume at t = 0", 1e-12, 1e12)
@@ -110,12 +121,12 @@ FORMS: dict[str, GrowthForm] = {f.name: f for f in (
     GrowthForm("bertalanffy", "classical von Bertalanffy growth (V^(2/3) surface growth)",
                (_V0, _A, _B), _bertalanffy, False),
     GrowthForm("general_bertalanffy", "general von Bertalanffy growth (V^lam)",
-               (_V0, _A, _B, _p("lam", 0.5, "1", "growth exponent", 1e-3, 0.999)),
+               (_V0, _A, _B, _p("lam", 0.5, "1", "growth exponent", 1e-3, 0.999, True)),
                _general_bertalanffy, False),
     GrowthForm("stein_fojo", "Stein-Fojo bi-exponential regression and growth",
                (_V0, _D, _G), _stein_fojo, True),
     GrowthForm("general_stein_fojo", "Stein-Fojo with a resistant fraction phi",
-               (_V0, _D, _G, _p("phi", 0.3, "1", "resistant fraction at t = 0", 1e-6, 1.0)),
+               (_V0, _D, _G, _p("phi", 0.3, "1", "resistant fraction at t = 0", 1e-6, 1.0, True)),
                _general_stein_fojo, True),
     GrowthForm("claret_bruno", "Claret-Bruno growth inhibition with resistance",
                (_V0, _p("KL", 0.005, "1/day", "growth rate", 1e-6, 0.1),
