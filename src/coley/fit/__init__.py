@@ -21,7 +21,8 @@ Design (see docs/fit.md):
 * :mod:`~coley.fit.forecast`: per-lesion fits of the tumour-size models and the forecast
   comparison protocol (Laleh et al. 2022) with the last-value-carried-forward baseline.
 * :mod:`~coley.fit.nlme`: population (nonlinear mixed-effects) fits: SAEM, two-stage, and
-  Bayesian forecasts of a new subject under the population.
+  Bayesian forecasts of a new subject under the population; :mod:`~coley.fit.predictive_check`:
+  RECIST endpoints of lesion series, observed and simulated from a fitted population.
 """
 
 from coley.fit.bayes import Posterior, sample
@@ -38,6 +39,7 @@ from coley.fit.nlme import (
 )
 from coley.fit.objective import Objective, Prediction
 from coley.fit.optimize import FitResult, StartResult, fit
+from coley.fit.predictive_check import endpoint_summary, lesion_outcomes, predictive_check
 from coley.fit.prior import Prior, PriorKind
 from coley.fit.problem import (
     Experiment,
@@ -75,10 +77,13 @@ __all__ = [
     "Transform",
     "TwoStageResult",
     "compare_forecasts",
+    "endpoint_summary",
     "fit",
     "fit_lesions",
     "forecast_subject",
     "individual_posterior",
+    "lesion_outcomes",
+    "predictive_check",
     "profile",
     "read_laleh2022",
     "saem",

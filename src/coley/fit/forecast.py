@@ -37,8 +37,8 @@ LVCF = "lvcf"
 
 def read_laleh2022(path: str | Path, *, value: str = "Lesion_normvol") -> pd.DataFrame:
     """The Laleh et al. 2022 lesion table (``shared/data/laleh2022/lesions.csv``) as a lesion
-    table: ``subject``, ``study_arm``, ``time`` (days), ``value`` (column ``value``), sorted
-    by lesion and time."""
+    table: ``subject``, ``study_arm``, ``time`` (days), ``value`` (column ``value``) and
+    ``diameter`` (mm), sorted by lesion and time."""
     path = Path(path)
     if not path.is_file():
         raise InvalidArgumentError(
@@ -53,7 +53,8 @@ def read_laleh2022(path: str | Path, *, value: str = "Lesion_normvol") -> pd.Dat
         )
     table = pd.DataFrame({"subject": raw["Pt_hashID"], "study_arm": raw["Study_Arm"],
                           "time": raw["T_days"].astype(float),
-                          "value": raw[value].astype(float)})
+                          "value": raw[value].astype(float),
+                          "diameter": raw["Lesion_diam"].astype(float)})
     return table.sort_values(["subject", "time"], kind="stable").reset_index(drop=True)
 
 

@@ -64,6 +64,8 @@ import pandas as pd
 from scipy import optimize, special
 
 from coley.errors import InvalidArgumentError, unknown_name
+from coley.population import Population
+from coley.population.distributions import AbstractDistribution, Fixed, LogNormal
 
 Predict = Callable[[np.ndarray, dict[str, np.ndarray]], np.ndarray]
 
@@ -714,6 +716,38 @@ class NLMEResult:
     def minus2ll(self) -> float:
         return -2.0 * self.log_likelihood
 
+    def population(self) -> Population:
+        """The fitted population as a coley virtual population: each random parameter
+        log-normal at its typical value (median) and omega (sd of the log), the others fixed
+        at their estimates; independent, as the estimated Omega is diagonal. Its draws follow
+        coley's per-patient streams (``Population.draw(seed, patients)``)."""
+        with_covariates = [p.name for p in self.model.parameters if p.covariates]
+        if with_covariates:
+            raise InvalidArgumentError(
+                f"NLMEResult.population: parameter(s) {with_covariates} have covariate effects, "
+                "and a virtual population needs covariate distributions too; refit without "
+                "covariates, or build the Population yourself from the estimates."
+            )
+        typical, omega = self.typical, self.omega
+        dists: dict[str, AbstractDistribution] = {
+            name: LogNormal(value, omega[name]) if name in omega else Fixed(value)
+            for name, value in typical.items()}
+        return Population(dists)
+
+    def simulate_readings(self, f: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Readings with residual error (the fitted error model) around predictions ``f``."""
+        f = np.asarray(f, dtype=float)
+        eps = rng.standard_normal(f.shape)
+        kind, theta = self.model.error.kind, self.theta
+        with np.errstate(over="ignore", invalid="ignore"):  # an exploding curve reads inf
+            if kind == "exponential":
+                return f * np.exp(theta.a * eps)
+            if kind == "additive":
+                return f + theta.a * eps
+            if kind == "proportional":
+                return f + theta.b * np.abs(f) * eps
+            return f + np.sqrt(theta.a**2 + theta.b**2 * f**2) * eps
+
     @property
     def aic(self) -> float:
         return -2.0 * self.log_likelihood + 2.0 * self.n_estimated
@@ -1290,21 +1324,12 @@ def forecast_subject(result: NLMEResult, subject_data: pd.DataFrame | None,
     post = individual_posterior(result, subject_data, covariates=covariates,
                                 n_samples=n_samples, seed=seed)
     times = np.asarray(times, dtype=float).ravel()
-    model, theta = result.model, result.theta
+    model = result.model
     S = len(post.samples)
     psi = {k: np.repeat(post.samples[k].to_numpy(), times.size) for k in post.samples.columns}
     f = np.asarray(model.predict(np.tile(times, S), psi), dtype=float).reshape(S, times.size)
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
-    eps = rng.standard_normal(f.shape)
-    kind = model.error.kind
-    if kind == "exponential":
-        y = f * np.exp(theta.a * eps)
-    elif kind == "additive":
-        y = f + theta.a * eps
-    elif kind == "proportional":
-        y = f + theta.b * np.abs(f) * eps
-    else:
-        y = f + np.sqrt(theta.a**2 + theta.b**2 * f**2) * eps
+    y = result.simulate_readings(f, rng)
     lo, hi = (1 - level) / 2, 1 - (1 - level) / 2
     return pd.DataFrame({"time": times, "median": np.median(f, axis=0),
                          "lower": np.quantile(y, lo, axis=0),
