@@ -8,8 +8,9 @@ import typer
 
 
 def fit(
-    problem: Path = typer.Argument(..., help="Fit file (.toml/.yaml, kind = \"fit\") or a "
-                                   "PEtab v1 problem (.yaml with format_version)."),
+    problem: Path = typer.Argument(..., help="Fit file (.toml/.yaml, kind = \"fit\" or "
+                                   "\"population_fit\") or a PEtab v1 problem (.yaml with "
+                                   "format_version)."),
     output: Path = typer.Option(Path("out/fit"), "--output", "-o",
                                 help="Output folder (created if needed)."),
     starts: int = typer.Option(None, "--starts", help="Optimiser starts (default: the "
@@ -35,6 +36,9 @@ def fit(
     from coley.fit.runner import run_fit
 
     data = read_document(problem, what="fit problem")
+    if data.get("kind") == "population_fit":
+        _population(problem, output, seed)
+        return
     if "format_version" in data:
         from coley.fit.petab import read_petab
 
@@ -70,6 +74,19 @@ def fit(
     typer.echo(f"wrote {output / 'fit.json'}, parameters.csv, simulations.csv, fit.png"
                + (", profiles.csv, profiles.png" if profile else "")
                + (", posterior.csv" if sample else "") + ", report.html", err=True)
+
+
+def _population(problem: Path, output: Path, seed: int | None) -> None:
+    """A population (NLME) fit file: SAEM, then fit.json, population.csv and report.html."""
+    from coley.fit.population_file import load_population_fit, run_population_fit
+
+    loaded = load_population_fit(problem)
+    result = run_population_fit(loaded, output, seed=seed)
+    typer.echo(f"{loaded.spec.name}: {loaded.spec.form} population of {result.n_subjects} "
+               f"subjects; -2LL {result.minus2ll:.6g}; "
+               + ", ".join(f"{k} = {v:.4g}" for k, v in result.estimates.items()), err=True)
+    typer.echo(f"wrote {output / 'fit.json'}, population.csv, individual.csv, trajectory.csv, "
+               "fit.png, report.html", err=True)
 
 
 def _end(value: object) -> str:

@@ -10,7 +10,7 @@ import typer
 from coley.errors import CoLeyError, InvalidArgumentError
 
 #: The file kinds `coley validate` checks (a file's optional ``kind`` key names one).
-KINDS = ("trial", "scenario", "regimen", "fit")
+KINDS = ("trial", "scenario", "regimen", "fit", "population_fit")
 
 
 def _kind(file: Path) -> str:
@@ -49,6 +49,10 @@ def validate(
         from coley.fit.spec import problems as fit_problems
 
         found = fit_problems(file)
+    elif kind == "population_fit":
+        from coley.fit.population_file import problems as population_problems
+
+        found = population_problems(file)
     elif kind == "scenario":
         from coley.scenario.scenario import load_scenario
 
@@ -65,4 +69,4 @@ def validate(
         for line in found:
             typer.echo(f"error: {line}", err=True)
         raise typer.Exit(2)
-    typer.echo(f"{file}: ok ({kind} file)")
+    typer.echo(f"{file}: ok ({kind.replace('_', ' ')} file)")
