@@ -105,10 +105,7 @@ def _build(spec: PopulationFitSpec, path: Path) -> PopulationFitFile:
             + ("; " if missing and extra else "")
             + (f"unknown {extra}" if extra else "") + ".")
     csv = check_input_file(path.parent / spec.measurements, what="measurements")
-    if spec.format == "laleh2022":
-        data = read_laleh2022(csv)
-    else:
-        data = pd.read_csv(csv)
+    data = read_laleh2022(csv) if spec.format == "laleh2022" else pd.read_csv(csv)
     for column, value in spec.select.items():
         if column not in data.columns:
             raise InvalidArgumentError(
