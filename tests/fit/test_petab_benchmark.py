@@ -23,9 +23,10 @@ simulation within 1e-6 (relative 1e-9): the noise models, transformations and pl
 values alone.
 
 Problems coley refuses are in :data:`REJECTED` with the error and a phrase of its one-line
-message; problems with objective priors are refused by default (coley's objective has no
-prior terms) and checked as likelihood problems with ``ignore_priors=True``. A newly supported
-feature or a regression shows up as a failure here.
+message. Problems with objective priors (:data:`PRIORS`) are read with them: the negative log
+prior at the nominal parameters equals the sum of the PEtab densities computed with scipy, and
+the likelihood is checked as for the others. A newly supported feature or a regression shows
+up as a failure here.
 """
 
 from __future__ import annotations
@@ -64,9 +65,8 @@ REJECTED: dict[str, tuple[type[Exception], str]] = {
     "Lang_PLOSComputBiol2024": (InvalidArgumentError, "nominal = 0.0 is outside the bounds"),
 }
 
-#: Problems with objective priors (``parameterScaleNormal``): refused by default (coley's
-#: objective has no prior terms), checked as likelihood problems with ``ignore_priors=True``;
-#: the collection's simulations do not depend on the priors.
+#: Problems with objective priors (``parameterScaleNormal``, ``laplace``); the collection's
+#: simulations and likelihoods do not depend on them.
 PRIORS = {"Bachmann_MSB2011", "Isensee_JCB2018", "Raimundez_PCB2020", "Schwen_PONE2014"}
 
 #: Problems coley should import but does not, with the reason: a coley bug, expected to fail
@@ -259,14 +259,33 @@ def test_rejected_problems_name_the_feature(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(PRIORS))
-def test_priors_are_refused_by_default(name: str) -> None:
-    with pytest.raises(InvalidArgumentError, match="has the objective prior 'parameterScale"):
-        read_petab(yaml_of(name))
+def test_priors_are_read(name: str) -> None:
+    # PEtab v1 (Schmiester et al. 2021): parameterScale* densities act on the estimation-scale
+    # value, the others on the linear value; -log prior is the sum over estimated parameters.
+    from scipy import stats
+
+    problem = read_petab(yaml_of(name))
+    table = petab_problem(name).parameter_df
+    expected = 0.0
+    for pid, row in table[table["estimate"] == 1].iterrows():
+        kind = row.get("objectivePriorType")
+        if not isinstance(kind, str) or not kind:
+            continue
+        a, b = (float(v) for v in str(row["objectivePriorParameters"]).split(";"))
+        x = float(row["nominalValue"])
+        if kind.startswith("parameterScale"):
+            x = {"lin": x, "log": np.log(x), "log10": np.log10(x)}[row["parameterScale"]]
+        dist = {"parameterScaleNormal": stats.norm, "normal": stats.norm,
+                "laplace": stats.laplace, "parameterScaleLaplace": stats.laplace}[kind]
+        expected -= dist.logpdf(x, a, b)
+        assert problem.parameter(str(pid)).prior is not None, pid
+    prediction = Objective(problem, gradient=False).evaluate(problem.nominal_vector())
+    assert prediction.neg_log_prior == pytest.approx(expected, rel=1e-10)
 
 
 @pytest.mark.parametrize("name", sorted(TOO_LARGE))
 def test_large_problems_import(name: str) -> None:
-    problem = read_petab(yaml_of(name), ignore_priors=name in PRIORS)
+    problem = read_petab(yaml_of(name))
     assert len(problem.measurements) == len(petab_problem(name).measurement_df)
 
 
@@ -284,7 +303,7 @@ def _params(names: list[str]) -> list[Any]:
 @pytest.mark.parametrize("name", _params([n for n in problem_names()
                                           if n not in REJECTED and n not in TOO_LARGE]))
 def test_nominal_simulation_and_likelihood(name: str) -> None:
-    problem = read_petab(yaml_of(name), ignore_priors=name in PRIORS)
+    problem = read_petab(yaml_of(name))
     prediction = Objective(problem, gradient=False).evaluate(problem.nominal_vector())
     assert prediction.ok, prediction.message
     got = prediction.table["simulation"].to_numpy(dtype=float)

@@ -10,6 +10,7 @@ reason, and :func:`coley.fit.petab.read_petab` refuses it naming that feature.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ import yaml
 from coley.errors import InvalidArgumentError
 from coley.fit import Objective
 from coley.fit.petab import read_petab
+from coley.fit.prior import Prior
 
 #: The shared folder: ../shared relative to the repository root (as in CI).
 SHARED = (Path(__file__).resolve().parents[2] / ".." / "shared").resolve()
@@ -187,8 +189,6 @@ _PRIOR = ("estimate\n", "estimate\tobjectivePriorType\tobjectivePriorParameters\
 #: Variants coley refuses: (case, replacements, phrase of the message).
 UNSUPPORTED = {
     "steady state": ("0001", {"measurements": ("c0\t10\t", "c0\tinf\t")}, "time = inf"),
-    "prior": ("0001", {"parameters": (_PRIOR[0], _PRIOR[1]),
-                       "yaml": ("parameter_file", "parameter_file")}, "objective prior"),
     "output parameter": ("0004", {"conditions": ("conditionId\nc0", "conditionId\toffset_A\n"
                                                  "c0\t2.0"),
                                   "parameters": ("offset_A\tlin\t0\t10\t2.0\t1\n", "")},
@@ -208,13 +208,30 @@ UNSUPPORTED = {
 def test_unsupported_features_are_named(tmp_path: Path, feature: str) -> None:
     case, replace, phrase = UNSUPPORTED[feature]
     path = variant(case, tmp_path, **replace)
-    if feature == "prior":  # a normal prior on k1 (the other rows have none)
-        table = tmp_path / "_parameters.tsv"
-        table.write_text(table.read_text().replace("k1\tlin\t0\t10\t0.8\t1",
-                                                   "k1\tlin\t0\t10\t0.8\t1\tnormal\t0.8;0.1"))
     with pytest.raises(InvalidArgumentError) as info:
         read_petab(path)
     assert phrase in str(info.value)
     assert path.name in str(info.value)
-    if feature == "prior":
-        assert read_petab(path, ignore_priors=True).parameter("k1").nominal == 0.8
+
+
+def _with_prior(folder: Path, prior: str) -> Path:
+    """Case 0001 with an objective prior on k1 (the other rows have none)."""
+    folder.mkdir(exist_ok=True)
+    path = variant("0001", folder, parameters=_PRIOR)
+    table = folder / "_parameters.tsv"
+    table.write_text(table.read_text().replace("k1\tlin\t0\t10\t0.8\t1",
+                                               "k1\tlin\t0\t10\t0.8\t1\t" + prior))
+    return path
+
+
+def test_objective_priors_are_read(tmp_path: Path) -> None:
+    # PEtab v1: a normal prior acts on the linear value; at its mean -log p = log(2 pi s^2)/2
+    path = _with_prior(tmp_path, "normal\t0.8;0.1")
+    problem = read_petab(path)
+    assert problem.parameter("k1").prior == Prior("normal", 0.8, 0.1)
+    p = Objective(problem).evaluate(problem.nominal_vector(), gradient=False)
+    assert p.neg_log_prior == pytest.approx(0.5 * math.log(2 * math.pi * 0.01), rel=1e-12)
+    assert read_petab(path, ignore_priors=True).parameter("k1").prior is None
+    with pytest.raises(InvalidArgumentError, match=r"objectivePriorParameters must be two "
+                       r"numbers 'a;b' for the 'normal' prior, got 0.8"):
+        read_petab(_with_prior(tmp_path / "bad", "normal\t0.8"))

@@ -25,12 +25,14 @@ library (``petab.v1.Problem.from_yaml``), imports the model with coley's own
 SBML ids coley renames (``lambda`` -> ``lambda_``: ``Model.source_ids``) are renamed in every
 formula and table. What coley cannot represent is an :class:`~coley.errors.InvalidArgumentError`
 naming the PEtab feature and the file: output parameters set in the condition table, mapping
-tables, extensions, objective priors other than flat ones (unless ``ignore_priors``),
-steady-state measurements (``time = inf``), and pre-equilibration (through
+tables, extensions, steady-state measurements (``time = inf``), and pre-equilibration (through
 :meth:`FitProblem.check`). SBML constructs coley cannot simulate are an
-:class:`~coley.errors.SBMLError` from the importer. ``initializationPriorType`` (start sampling)
-is ignored; flat objective priors (``uniform``, ``parameterScaleUniform``) add a constant and are
-left out.
+:class:`~coley.errors.SBMLError` from the importer. Objective priors
+(``objectivePriorType``, ``objectivePriorParameters``) become :class:`~coley.fit.prior.Prior`
+of the same kind: PEtab v1 defines the non-``parameterScale`` kinds on the linear value, the
+``parameterScale*`` ones on the estimation scale, and so does coley. With priors the objective
+is the negative log posterior (``ignore_priors=True`` keeps the likelihood alone).
+``initializationPriorType`` (start sampling) is ignored.
 
 Initial assignments to parameters follow the problem as in PEtab: coley's importer evaluates
 them once, so before the import the model is rewritten (:meth:`_Reader._model`): an assignment
@@ -54,12 +56,11 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from coley.errors import InvalidArgumentError
+from coley.fit.prior import Prior
 from coley.fit.problem import Experiment, FitParameter, FitProblem, Observable, split_overrides
 from coley.model.model import TIME, Model
 from coley.sbml import read_sbml, read_sbml_string
 
-#: Objective priors that are flat within the bounds (a constant in the objective).
-_FLAT_PRIORS = frozenset({"uniform", "parameterScaleUniform"})
 _PLACEHOLDER = re.compile(r"^(observable|noise)Parameter(\d+)_(\w+)$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -91,10 +92,9 @@ def read_petab(yaml_path: str | os.PathLike[str], *, ignore_priors: bool = False
                ) -> FitProblem:
     """The PEtab v1 problem described by ``yaml_path`` as a checked coley fit problem.
 
-    ``ignore_priors=True`` drops the objective priors of the parameter table (coley's objective
-    has no prior terms): the objective is then the likelihood alone, that is maximum
-    likelihood instead of maximum a posteriori estimation. By default a prior other than a
-    flat one is an error.
+    The objective priors of the parameter table become :class:`~coley.fit.prior.Prior` (the
+    objective is then the negative log posterior, as pyPESTO's); ``ignore_priors=True`` drops
+    them: maximum likelihood instead of maximum a posteriori estimation.
 
     Raises
     ------
@@ -225,20 +225,35 @@ class _Reader:
             if name in m.expressions:
                 raise self.fail(f"{where} is set by an assignment rule of the model; it cannot "
                                 "be a parameter of the problem.")
-            prior = row.get("objectivePriorType")
-            if not (_empty(prior) or str(prior) in _FLAT_PRIORS or self.ignore_priors):
-                raise self.fail(f"{where} has the objective prior {prior!r}; coley's objective "
-                                "has no prior terms (read it with ignore_priors=True to fit "
-                                "the likelihood alone).")
+            prior = None if self.ignore_priors else self._prior(row, where)
             try:
                 out.append(FitParameter(
                     name, float(row.get("lowerBound", math.nan)),
                     float(row.get("upperBound", math.nan)), float(row["nominalValue"]),
                     scale=str(row.get("parameterScale", "lin")),
-                    estimate=bool(int(row.get("estimate", 1)))))
+                    estimate=bool(int(row.get("estimate", 1))), prior=prior))
             except (InvalidArgumentError, TypeError, ValueError, KeyError) as exc:
                 raise self.fail(f"{where}: {exc}") from None
         return out
+
+    def _prior(self, row: Any, where: str) -> Prior | None:
+        """The row's objective prior (PEtab v1: ``objectivePriorType`` and
+        ``objectivePriorParameters`` "a;b"; the non-``parameterScale`` kinds act on the linear
+        value), or None. A row without a type has none; a type without parameters is an
+        error."""
+        kind = row.get("objectivePriorType")
+        if _empty(kind):
+            return None
+        text = row.get("objectivePriorParameters")
+        try:
+            a, b = (float(v) for v in str(text).split(";"))
+        except ValueError:
+            raise self.fail(f"{where}: objectivePriorParameters must be two numbers 'a;b' for "
+                            f"the {kind!r} prior, got {text!r}.") from None
+        try:
+            return Prior(str(kind), a, b)
+        except InvalidArgumentError as exc:
+            raise self.fail(f"{where}: {exc}") from None
 
     # ------------------------------------------------------------------ the model
     def _model(self) -> Model:
