@@ -23,6 +23,7 @@ from coley.fit.predictive_check import (
     endpoint_summary,
     lesion_outcomes,
     predictive_check,
+    vpc,
 )
 from coley.model.growth import closed_form
 
@@ -57,11 +58,12 @@ def test_diameter_follows_the_data_convention() -> None:
     assert diameter_mm(np.array([1142.44]), 1.0)[0] == pytest.approx(13.0)
 
 
-def _simulated(seed: int = 5, n: int = 120) -> tuple[pd.DataFrame, dict[str, float]]:
+def _simulated(seed: int = 5, n: int = 120,
+               omega: float = 0.5) -> tuple[pd.DataFrame, dict[str, float]]:
     rng = np.random.default_rng(seed)
     times = np.array([-14.0, 42, 84, 126, 168, 210, 252])
     truth = {"V0": 4e3, "d": 0.01, "g": 0.003}
-    psi = {k: v * np.exp(0.5 * rng.standard_normal(n)) for k, v in truth.items()}
+    psi = {k: v * np.exp(omega * rng.standard_normal(n)) for k, v in truth.items()}
     f = closed_form("stein_fojo", times[None, :], **{k: v[:, None] for k, v in psi.items()})
     y = f * (1 + 0.05 * rng.standard_normal(f.shape))
     return pd.DataFrame({"subject": np.repeat(np.arange(n), times.size),
@@ -116,3 +118,22 @@ def test_laleh_study2_example_runs() -> None:
             for k in ("orr", "pd_best", "median_pfs_days"):
                 assert c.loc[k, "observed"] == observed[k]
                 assert c.loc[k, "low"] <= c.loc[k, "median"] <= c.loc[k, "high"]
+
+
+def test_vpc_passes_the_true_model_and_fails_a_population_without_variability(
+        fitted) -> None:  # type: ignore[no-untyped-def]
+    data, fit = fitted
+    check = vpc(fit, data, bins=7, replicates=100, seed=2)
+    inside = (check["low"] <= check["observed"]) & (check["observed"] <= check["high"])
+    # 21 bin-quantile cells at a 90% level: the true model leaves few outside
+    assert inside.mean() >= 0.8, check
+    # a population fitted to lesions four times less variable (omega 0.125, not 0.5) does not
+    # describe these data: their outer quantiles fall outside its intervals
+    narrow_data, truth = _simulated(omega=0.125)
+    params = [coley.fit.PopulationParameter(k, v) for k, v in truth.items()]
+    narrow = coley.fit.saem(_stein_fojo, narrow_data, params, error="proportional",
+                            standard_errors=False, seed=0)
+    bad = vpc(narrow, data, bins=7, replicates=100, seed=2)
+    outer = bad[bad["quantile"] != 0.5]
+    outside = (outer["observed"] < outer["low"]) | (outer["observed"] > outer["high"])
+    assert outside.mean() > 0.5, bad

@@ -24,7 +24,8 @@
 into a folder: ``fit.json`` (estimates, SEs, -2LL, AIC, BIC, shrinkage, seed, wall time),
 ``population.csv`` (the population table with RSE%), ``individual.csv`` (the empirical Bayes
 estimates), ``trajectory.csv`` (SAEM's estimates per iteration), ``fit.png`` (convergence,
-observations against individual and population predictions) and ``report.html``.
+observations against individual and population predictions, a visual predictive check) and
+``report.html``.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from coley.experiment.problems import raise_problems
 from coley.experiment.schema import Strict
 from coley.fit.forecast import check_lesion_table, read_laleh2022
 from coley.fit.nlme import NLMEResult, PopulationParameter, ResidualError, saem
+from coley.fit.predictive_check import vpc
 from coley.model.growth import FORMS, growth_form
 
 
@@ -200,7 +202,7 @@ def _figure(result: NLMEResult, loaded: PopulationFitFile, path: Path) -> None:
     ipred = predict(data["time"].to_numpy(float), psi)
     pop = {k: np.full(len(data), v) for k, v in result.typical.items()}
     ppred = predict(data["time"].to_numpy(float), pop)
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+    fig, axes = plt.subplots(1, 4, figsize=(17, 4))
     traj = result.trajectory
     for col in traj.columns[:6]:
         axes[0].plot(traj.index, traj[col] / traj[col].iloc[-1], lw=1, label=col)
@@ -215,6 +217,16 @@ def _figure(result: NLMEResult, loaded: PopulationFitFile, path: Path) -> None:
             ax.plot([both.min(), both.max()], [both.min(), both.max()], "k--", lw=1)
         ax.set(xscale="log", yscale="log", xlabel=f"{title} prediction", ylabel="observation",
                title=f"observations vs {title} predictions")
+    check = vpc(result, data, replicates=100, seed=result.seed)
+    ax = axes[3]
+    for q, colour in zip((0.1, 0.5, 0.9), ("C0", "C3", "C0"), strict=True):
+        rows = check[check["quantile"] == q]
+        ax.fill_between(rows["time"], rows["low"], rows["high"], color=colour, alpha=0.2)
+        ax.plot(rows["time"], rows["observed"], "o-", color=colour, ms=3,
+                label=f"observed {int(100 * q)}th percentile")
+    ax.set(yscale="log", xlabel="time (days)", ylabel="value",
+           title="VPC: observed percentiles, 90% bands")
+    ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -162,5 +162,53 @@ def predictive_check(result: NLMEResult, data: pd.DataFrame, *, mm3_per_unit: fl
     return pd.DataFrame(rows_out)
 
 
+
+
+def vpc(result: NLMEResult, data: pd.DataFrame, *, bins: int = 8, quantiles:
+        tuple[float, float, float] = (0.1, 0.5, 0.9), replicates: int = 200, level: float = 0.9,
+        seed: int = 0) -> pd.DataFrame:
+    """A visual predictive check of the curves: in each time bin (quantiles of the observed
+    times), the observed ``quantiles`` of the readings against the ``level`` interval of the
+    same quantiles over ``replicates`` data sets simulated with the data's design (each
+    subject's times, new parameters from the population, the fitted residual error).
+
+    Returns one row per bin and quantile: ``bin``, ``time`` (median time of the bin),
+    ``quantile``, ``observed``, ``low``, ``median``, ``high``.
+    """
+    if not (isinstance(bins, int) and bins >= 1):
+        raise InvalidArgumentError(f"vpc: bins must be an int >= 1, got {bins!r}.")
+    if not (isinstance(replicates, int) and replicates >= 20):
+        raise InvalidArgumentError(f"vpc: replicates must be an int >= 20, got {replicates!r}.")
+    table = check_lesion_table(data)
+    t = table["time"].to_numpy(float)
+    y = table["value"].to_numpy(float)
+    edges = np.unique(np.quantile(t, np.linspace(0, 1, bins + 1)))
+    which = np.clip(np.searchsorted(edges, t, side="right") - 1, 0, len(edges) - 2)
+    codes, _ = pd.factorize(table["subject"], sort=False)
+    n = int(codes.max()) + 1
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
+    population = result.population()
+    sims = np.empty((replicates, t.size))
+    for r in range(replicates):
+        psi = population.draw(seed, r * n + np.arange(n))
+        rows = {k: v[codes] for k, v in psi.items()}
+        with np.errstate(over="ignore", invalid="ignore"):
+            f = np.asarray(result.model.predict(t, rows), float)
+        sims[r] = result.simulate_readings(f, rng)
+    lo, hi = (1 - level) / 2, 1 - (1 - level) / 2
+    out = []
+    for b in range(len(edges) - 1):
+        sel = which == b
+        if not sel.any():
+            continue
+        for q in quantiles:
+            sq = np.quantile(sims[:, sel], q, axis=1, method="inverted_cdf")
+            low, mid, high = np.quantile(sq, [lo, 0.5, hi], method="inverted_cdf")
+            out.append({"bin": b, "time": float(np.median(t[sel])), "quantile": q,
+                        "observed": float(np.quantile(y[sel], q)), "low": float(low),
+                        "median": float(mid), "high": float(high)})
+    return pd.DataFrame(out)
+
+
 __all__ = ["ENDPOINTS", "diameter_mm", "endpoint_summary", "lesion_outcomes",
-           "predictive_check"]
+           "predictive_check", "vpc"]
