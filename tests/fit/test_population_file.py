@@ -34,6 +34,7 @@ def test_example_validates_and_fits(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert {"parameter", "estimate", "se", "rse_percent"} <= set(table.columns)
     assert "Population parameters" in (tmp_path / "report.html").read_text()
     assert (tmp_path / "fit.png").stat().st_size > 10_000
+    assert (tmp_path / "individuals.png").stat().st_size > 10_000
     # the same fit through the Python API
     data = coley.fit.read_laleh2022(LALEH)
     rows = data[data["study_arm"] == "Study_2_Arm_1"][["subject", "time", "value"]]

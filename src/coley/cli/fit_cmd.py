@@ -86,7 +86,7 @@ def _population(problem: Path, output: Path, seed: int | None) -> None:
                f"subjects; -2LL {result.minus2ll:.6g}; "
                + ", ".join(f"{k} = {v:.4g}" for k, v in result.estimates.items()), err=True)
     typer.echo(f"wrote {output / 'fit.json'}, population.csv, individual.csv, trajectory.csv, "
-               "fit.png, report.html", err=True)
+               "fit.png, individuals.png, report.html", err=True)
 
 
 def _end(value: object) -> str:

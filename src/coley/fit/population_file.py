@@ -23,7 +23,8 @@
 :func:`problems` lists every problem of a file, and :func:`run_population_fit` writes a fit
 into a folder: ``fit.json`` (estimates, SEs, -2LL, AIC, BIC, shrinkage, seed, wall time),
 ``population.csv`` (the population table with RSE%), ``individual.csv`` (the empirical Bayes
-estimates), ``trajectory.csv`` (SAEM's estimates per iteration), ``fit.png`` (convergence,
+estimates), ``trajectory.csv`` (SAEM's estimates per iteration), ``individuals.png`` (the
+first subjects' readings with their individual and population curves), ``fit.png`` (convergence,
 observations against individual and population predictions, a visual predictive check) and
 ``report.html``.
 """
@@ -184,6 +185,7 @@ def run_population_fit(loaded: PopulationFitFile, out_dir: str | Path, *,
     }
     (out / "fit.json").write_text(json.dumps(summary, indent=1, default=float) + "\n")
     _figure(result, loaded, out / "fit.png")
+    _individuals(result, loaded, out / "individuals.png")
     _report(result, loaded, table, out / "report.html")
     return result
 
@@ -232,6 +234,43 @@ def _figure(result: NLMEResult, loaded: PopulationFitFile, path: Path) -> None:
     plt.close(fig)
 
 
+def _individuals(result: NLMEResult, loaded: PopulationFitFile, path: Path, *,
+                 panels: int = 12) -> None:
+    """Readings of the first ``panels`` subjects with their individual (EBE) and population
+    curves."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    data = loaded.data
+    predict = _predictor(loaded.spec.form)
+    names = growth_form(loaded.spec.form).parameter_names
+    subjects = data["subject"].drop_duplicates().iloc[:panels]
+    cols = 4
+    rows = -(-len(subjects) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.6 * rows), squeeze=False)
+    grid = np.linspace(float(data["time"].min()), float(data["time"].max()), 120)
+    pop = predict(grid, {k: np.full(grid.size, v) for k, v in result.typical.items()})
+    for ax, subject in zip(axes.ravel(), subjects, strict=False):
+        g = data[data["subject"] == subject]
+        ebe = result.individual.loc[subject]
+        ax.plot(g["time"], g["value"], "ko", ms=3)
+        ax.plot(grid, predict(grid, {k: np.full(grid.size, float(ebe[k])) for k in names}),
+                "C0-", lw=1.2, label="individual")
+        ax.plot(grid, pop, "C3--", lw=1, label="population")
+        ax.set_title(str(subject)[:16], fontsize=8)
+        ax.set_ylim(0, 1.5 * max(float(g["value"].max()), 1e-12))
+    for ax in axes.ravel()[len(subjects):]:
+        ax.axis("off")
+    axes[0, 0].legend(fontsize=7)
+    fig.supxlabel("time (days)")
+    fig.supylabel("value")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def _report(result: NLMEResult, loaded: PopulationFitFile, table: pd.DataFrame,
             path: Path) -> None:
     spec = loaded.spec
@@ -250,7 +289,9 @@ def _report(result: NLMEResult, loaded: PopulationFitFile, table: pd.DataFrame,
         "<h2>Population parameters</h2><table border=1 cellpadding=4>"
         "<tr><th>parameter</th><th>estimate</th><th>SE</th><th>RSE %</th></tr>"
         f"{rows}</table><p>eta-shrinkage: {html.escape(shrink)}</p>"
-        "<img src='fit.png' alt='convergence and goodness of fit' style='max-width:100%'>\n",
+        "<img src='fit.png' alt='convergence and goodness of fit' style='max-width:100%'>"
+        "<h2>Individual fits</h2>"
+        "<img src='individuals.png' alt='individual fits' style='max-width:100%'>\n",
         encoding="utf-8")
 
 
