@@ -357,9 +357,9 @@ def _failures(model: str, failed: pd.Series, mae: pd.Series) -> pd.DataFrame:
     ], ignore_index=True)
 
 
-def _per_lesion(train: pd.DataFrame, test: pd.DataFrame, form: str, starts: int,
-                seed: int) -> tuple[pd.Series, pd.DataFrame]:
-    fits = fit_lesions(train, form, starts=starts, seed=seed).set_index("subject")
+def _per_lesion(test: pd.DataFrame, form: str,
+                fits: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    fits = fits.set_index("subject")
     mae = _score(test, growth_form(form), fits)
     failed = fits.loc[fits["status"] != "ok", "message"]
     return mae, _failures(form, failed, mae)
@@ -371,12 +371,11 @@ def population_name(form: str) -> str:
 
 
 def _population(train: pd.DataFrame, test: pd.DataFrame, form: str, error: ResidualError,
-                starts: int, seed: int) -> tuple[pd.Series, pd.DataFrame]:
+                fits: pd.DataFrame, seed: int) -> tuple[pd.Series, pd.DataFrame]:
     """Forecasts at the empirical Bayes estimates of a SAEM population fitted to ``train``
     (typical values started at the medians of the per-lesion fits)."""
     f = growth_form(form)
     name = population_name(form)
-    fits = fit_lesions(train, form, starts=starts, seed=seed)
     ok = fits[fits["status"] == "ok"]
     params = []
     for p in f.parameters:
@@ -469,12 +468,13 @@ def compare_forecasts(data: pd.DataFrame, forms: Sequence[str] = tuple(FORMS), *
     errors[LVCF] = lvcf.groupby(test["subject"].to_numpy(), sort=False).mean().reindex(
         subjects).to_numpy()
     failures = []
+    fits = {f: fit_lesions(train, f, starts=starts, seed=seed) for f in {*forms, *pop_forms}}
     for f in forms:
-        mae, fail = _per_lesion(train, test, f, starts, seed)
+        mae, fail = _per_lesion(test, f, fits[f])
         errors[f] = mae.reindex(subjects).to_numpy()
         failures.append(fail)
     for f in pop_forms:
-        mae, fail = _population(train, test, f, error, starts, seed)
+        mae, fail = _population(train, test, f, error, fits[f], seed)
         errors[population_name(f)] = mae.reindex(subjects).to_numpy()
         failures.append(fail)
     rng = np.random.default_rng(seed)

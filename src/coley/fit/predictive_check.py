@@ -23,14 +23,13 @@ unit of value).
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
 from coley.errors import InvalidArgumentError
 from coley.fit.forecast import check_lesion_table
 from coley.fit.nlme import NLMEResult
+from coley.trial.endpoints import kaplan_meier
 from coley.trial.recist import CR, PD, PR, assess
 
 ENDPOINTS = ("orr", "pd_best", "median_pfs_days")
@@ -74,12 +73,9 @@ def lesion_outcomes(series: pd.DataFrame) -> pd.DataFrame:
 
 
 def _median_pfs(t: np.ndarray, e: np.ndarray) -> float:
-    from lifelines import KaplanMeierFitter
     from lifelines.utils import median_survival_times
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        km = KaplanMeierFitter().fit(np.maximum(t, 0.0), e.astype(bool))
+    km = kaplan_meier(np.maximum(t, 0.0), e, np.ones(t.size), "pfs")
     return float(median_survival_times(km))
 
 
